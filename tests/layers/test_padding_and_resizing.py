@@ -1,0 +1,44 @@
+"""PadToMultiple, CropToMatch, ResizeToMatch, DepthToSpace and StopGradient: small shape utilities."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tests.helpers import check_layer
+from tunablecnn.layers import CropToMatch, DepthToSpace, PadToMultiple, ResizeToMatch, StopGradient
+
+
+def test_pad_then_crop_is_identity(rng):
+    x = rng.random((2, 37, 53, 3)).astype("float32")
+    padded = check_layer(PadToMultiple(8), x, expected_shapes=(2, 40, 56, 3))
+    np.testing.assert_array_equal(np.asarray(padded)[:, 37:], 0.0)
+    cropped = check_layer(CropToMatch(), {"inputs": np.asarray(padded), "reference": x}, expected_shapes=x.shape, fit=False)
+    np.testing.assert_array_equal(np.asarray(cropped), x)
+
+
+def test_resize_to_match_reaches_odd_sizes_and_keeps_constants(rng):
+    coarse = np.full((1, 19, 27, 2), 0.3, "float32")
+    fine = rng.random((1, 37, 53, 2)).astype("float32")
+    resized = check_layer(ResizeToMatch(), {"inputs": coarse, "reference": fine}, expected_shapes=fine.shape, fit=False)
+    np.testing.assert_allclose(np.asarray(resized), 0.3, rtol=1e-6)
+
+
+def test_depth_to_space_matches_tensorflow(rng):
+    x = rng.random((1, 4, 5, 8)).astype("float32")
+    y = check_layer(DepthToSpace(2), x, expected_shapes=(1, 8, 10, 2))
+    np.testing.assert_array_equal(np.asarray(y), tf.nn.depth_to_space(x, 2).numpy())
+
+
+def test_stop_gradient_blocks_gradients(rng):
+    x = tf.constant(rng.random((1, 4, 4, 1)).astype("float32"))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(StopGradient()(x) * x)
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), x.numpy())  # only the un-stopped factor
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="Expected multiple >= 1"):
+        PadToMultiple(0)
+    with pytest.raises(ValueError, match="Expected block_size >= 2"):
+        DepthToSpace(1)

@@ -1,0 +1,109 @@
+import copy
+
+import keras
+import numpy as np
+import pytest
+
+from tunablecnn import build_model, load_pipeline
+from tunablecnn.config import config_path, shipped_configs
+from tunablecnn.models import is_scale_equivariant
+
+
+def _pipeline(name):
+    return load_pipeline(config_path(name))
+
+
+def _image(pipeline, rng, batch=1):
+    channels = pipeline["model"]["input_shape"][2]
+    return rng.random((batch, 37, 53, channels)).astype("float32")
+
+
+@pytest.mark.parametrize("name", shipped_configs())
+def test_shipped_config_builds_and_denoises_odd_sizes(name, rng):
+    pipeline = _pipeline(name)
+    model = build_model(pipeline)
+    assert [t.name for t in model.inputs] == ["image"] and model.output_names == ["denoised"]
+    x = _image(pipeline, rng)
+    y = np.asarray(model(x, training=False))
+    assert y.shape == x.shape and np.isfinite(y).all()
+
+
+@pytest.mark.parametrize("name", shipped_configs())
+def test_shipped_config_is_scale_equivariant(name, rng):
+    pipeline = _pipeline(name)
+    assert is_scale_equivariant(pipeline), "shipped configs must stay homogeneous"
+    model = build_model(pipeline)
+    model(_image(pipeline, rng, batch=2), training=True)  # move BN statistics away from their init
+    x = _image(pipeline, rng, batch=2)
+    y = np.asarray(model(x, training=False))
+    for c in (0.5, 2.0, 7.0):
+        scaled = np.asarray(model(c * x, training=False))
+        np.testing.assert_allclose(scaled, c * y, rtol=1e-4, atol=1e-5 * c * np.abs(y).max())
+
+
+@pytest.mark.parametrize("override", [{"activation": "tanh"}, {"final_activation": "sigmoid"}, {"clip_values": True}])
+def test_non_homogeneous_options_are_flagged_and_break_equivariance(override, rng):
+    pipeline = load_pipeline({"model": {"filters": 8, "no_layers": 2, **override}})
+    assert not is_scale_equivariant(pipeline)
+    model = build_model(pipeline)
+    x = rng.random((1, 16, 16, 1)).astype("float32")
+    assert not np.allclose(np.asarray(model(7.0 * x)), 7.0 * np.asarray(model(x)), rtol=1e-3)
+
+
+@pytest.mark.parametrize("name", shipped_configs())
+def test_keras_save_and_load_round_trip(name, rng, tmp_path):
+    pipeline = _pipeline(name)
+    model = build_model(pipeline)
+    x = _image(pipeline, rng)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    restored = keras.saving.load_model(path)  # no custom_objects: every layer is registered
+    np.testing.assert_array_equal(np.asarray(restored(x)), np.asarray(model(x)))
+
+
+def test_no_weight_is_a_bias():
+    for name in shipped_configs():
+        model = build_model(_pipeline(name))
+        names = [w.path for w in model.weights]
+        assert not [n for n in names if "bias" in n or "beta" in n], name
+
+
+# Every model key changes the model: a different value gives different outputs or weights.
+KEY_CHANGES = {
+    "type": "gatenet", "levels": 2, "filters": 6, "no_layers": 3, "kernel_size": 5, "batchnorm": False,
+    "activation": "leaky_relu", "final_activation": "tanh", "clip_values": True, "local_normalization": 5,
+    "output_multiplier": 0.5, "residual": False, "kernel_initializer": "he_uniform",
+}
+
+
+@pytest.mark.parametrize("key", sorted(KEY_CHANGES))
+def test_every_model_key_has_an_effect(key, rng):
+    base = {"filters": 4, "no_layers": 2}
+    x = rng.random((1, 16, 16, 1)).astype("float32") * 3.0  # beyond [0, 1] so clipping shows
+    outputs = []
+    for model_config in (base, {**base, key: KEY_CHANGES[key]}):
+        keras.utils.set_random_seed(7)
+        model = build_model(load_pipeline({"model": model_config}))
+        outputs.append((model.count_params(), np.asarray(model(x, training=False))))
+    (params_a, y_a), (params_b, y_b) = outputs
+    assert params_a != params_b or not np.allclose(y_a, y_b)
+
+
+def test_kernel_regularizer_adds_losses():
+    plain = build_model(load_pipeline({"model": {"filters": 4, "no_layers": 1}}))
+    assert plain.losses == []
+    for kind in ("l1", "l2", "l1_l2"):
+        model = build_model(load_pipeline({"model": {"filters": 4, "no_layers": 1, "kernel_regularizer": kind}}))
+        assert len(model.losses) == 4 and float(sum(model.losses)) > 0  # stem, block conv, block 1x1, head
+
+
+def test_fixed_input_shape_is_honoured():
+    model = build_model(load_pipeline({"model": {"input_shape": [32, 48, 3]}, "dataset": {"color_mode": "rgb"}}))
+    assert tuple(model.inputs[0].shape) == (None, 32, 48, 3)
+
+
+def test_build_model_does_not_modify_the_pipeline():
+    pipeline = load_pipeline({"model": {"type": "unet", "levels": 2}})
+    before = copy.deepcopy(pipeline)
+    build_model(pipeline)
+    assert pipeline == before

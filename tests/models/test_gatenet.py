@@ -1,0 +1,20 @@
+import numpy as np
+
+from tunablecnn import build_model, load_pipeline
+
+
+def test_every_block_is_gated_by_channel_and_pixel_gates():
+    model = build_model(load_pipeline({"model": {"type": "gatenet", "filters": 8, "no_layers": 3, "gate_reduction": 2}}))
+    names = [layer.name for layer in model.layers]
+    for i in range(3):
+        assert f"backbone_block{i}_channel_gate" in names and f"backbone_block{i}_pixel_gate" in names
+    assert model.get_layer("backbone_block0_channel_gate").squeeze.shape == (8, 4)
+
+
+def test_gate_reduction_changes_parameters():
+    counts = [
+        build_model(load_pipeline({"model": {"type": "gatenet", "filters": 8, "gate_reduction": r}})).count_params()
+        for r in (1, 4)
+    ]
+    assert counts[0] > counts[1]
+    assert np.isfinite(counts).all()

@@ -1,0 +1,204 @@
+"""Pipeline configs: read, normalize, fill defaults from the schema, validate, check.
+
+The JSON Schema in `configs/schema.json` is the single source of truth for keys, types,
+allowed values and defaults. JSON Schema `default` is only an annotation, so this module
+fills defaults itself by walking the schema, then validates and reports every problem at
+once in one `ConfigError`, one line per problem naming the file and the JSON path.
+
+Command line: `python -m tunablecnn.config --help` (see `__main__.py`).
+"""
+
+import copy
+import difflib
+import json
+import os
+from importlib import resources
+
+import jsonschema
+
+SCHEMA_FILE = "schema.json"
+
+
+class ConfigError(ValueError):
+    """An invalid pipeline config; `messages` holds one line per problem."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+def _configs_folder():
+    return resources.files("tunablecnn").joinpath("configs")
+
+
+def load_schema():
+    text = _configs_folder().joinpath(SCHEMA_FILE).read_text()
+    return json.loads(text)
+
+
+def config_path(name):
+    """Path of a config shipped in `tunablecnn/configs/`, e.g. `config_path("resnet_gray.json")`."""
+    return str(_configs_folder().joinpath(name))
+
+
+def shipped_configs():
+    """Names of the example pipelines shipped in `tunablecnn/configs/`."""
+    folder = _configs_folder()
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".json") and p.name != SCHEMA_FILE)
+
+
+def load_pipeline(source):
+    """Return the validated pipeline with defaults filled.
+
+    `source` is a path to a JSON file or an already-parsed dict. Raises `ConfigError`
+    listing every problem, each prefixed by the file name and the JSON path.
+    """
+    label, raw = _read(source)
+    schema = load_schema()
+    config = copy.deepcopy(raw)
+    _normalize_case(config, schema, schema)
+    model_type = _model_type(config, schema)
+    problems = _type_specific_problems(config, schema, model_type)
+    _fill_defaults(config, schema, schema, model_type)
+    problems += _schema_problems(config, schema)
+    if not problems:
+        problems = _semantic_problems(config)
+    if problems:
+        raise ConfigError(f"{label}: {p}" for p in problems)
+    return config
+
+
+def _read(source):
+    if isinstance(source, dict):
+        return "<pipeline>", source
+    path = os.fspath(source)
+    label = os.path.basename(path)
+    if not os.path.isfile(path):
+        raise ConfigError([f"{label}: file not found: {path}"])
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except json.JSONDecodeError as error:
+        raise ConfigError([f"{label}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([f"{label}: cannot read: {error}"]) from None
+    if not isinstance(data, dict):
+        raise ConfigError([f"{label}: (root): expected a JSON object, got {type(data).__name__}"])
+    return label, data
+
+
+def _resolve(node, schema):
+    while "$ref" in node:
+        node = schema["$defs"][node["$ref"].split("/")[-1]] | {k: v for k, v in node.items() if k != "$ref"}
+    return node
+
+
+def _normalize_case(instance, node, schema):
+    """Lower-case string values of enums marked `x-case-insensitive` (e.g. MINIMUM_THRESHOLD)."""
+    node = _resolve(node, schema)
+    if not isinstance(instance, dict):
+        return
+    for key, sub in node.get("properties", {}).items():
+        sub = _resolve(sub, schema)
+        if key not in instance:
+            continue
+        if sub.get("x-case-insensitive") and isinstance(instance[key], str):
+            instance[key] = instance[key].lower()
+        _normalize_case(instance[key], sub, schema)
+
+
+def _model_type(config, schema):
+    model = config.get("model")
+    default = schema["$defs"]["model"]["properties"]["type"]["default"]
+    return model.get("type", default) if isinstance(model, dict) else default
+
+
+def _fill_defaults(instance, node, schema, model_type):
+    """Insert missing keys from schema defaults, recursively; type-specific keys only for their type."""
+    node = _resolve(node, schema)
+    if not isinstance(instance, dict):
+        return
+    for key, sub in node.get("properties", {}).items():
+        sub = _resolve(sub, schema)
+        only_for = sub.get("x-only-for-type")
+        if key not in instance and "default" in sub and only_for in (None, model_type):
+            instance[key] = copy.deepcopy(sub["default"])
+        if key in instance:
+            _fill_defaults(instance[key], sub, schema, model_type)
+
+
+def _type_specific_problems(config, schema, model_type):
+    model = config.get("model")
+    if not isinstance(model, dict):
+        return []
+    problems = []
+    for key, sub in schema["$defs"]["model"]["properties"].items():
+        only_for = sub.get("x-only-for-type")
+        if only_for and key in model and model_type != only_for:
+            problems.append(f"model.{key}: applies only to model.type '{only_for}', not '{model_type}'")
+    return problems
+
+
+def _schema_problems(config, schema):
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: e.json_path)
+    return [line for error in errors for line in _describe(error)]
+
+
+def _describe(error):
+    path = error.json_path[2:] or "(root)"
+    if error.validator == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        extras = sorted(set(error.instance) - set(known))
+        return [f"{_join(path, key)}: unknown key{_did_you_mean(key, known)}" for key in extras]
+    if error.validator == "enum" and isinstance(error.instance, str):
+        return [f"{path}: {error.message}{_did_you_mean(error.instance, error.validator_value)}"]
+    return [f"{path}: {error.message}"]
+
+
+def _join(path, key):
+    return key if path == "(root)" else f"{path}.{key}"
+
+
+def _did_you_mean(word, choices):
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _semantic_problems(config):
+    """Rules that span several fields, which the schema cannot express."""
+    model, dataset = config["model"], config["dataset"]
+    problems = []
+    channels = model["input_shape"][2]
+    expected = {"gray": 1, "rgb": 3}[dataset["color_mode"]]
+    if channels != expected:
+        problems.append(
+            f"dataset.color_mode: '{dataset['color_mode']}' gives {expected} channel(s) "
+            f"but model.input_shape has {channels}"
+        )
+    if model["stop_grads"] and model["levels"] == 1:
+        problems.append("model.stop_grads: true needs model.levels > 1 (it acts between pyramid levels)")
+    if dataset["noise_sampling"] == "uniform" and len(dataset["additional_noise"]) != 2:
+        problems.append("dataset.additional_noise: uniform noise_sampling needs exactly [min, max]")
+    return problems
+
+
+def schema_docs():
+    """Markdown table of every key: path, type, default, description."""
+    schema = load_schema()
+    rows = ["| key | type | default | description |", "|---|---|---|---|"]
+
+    def walk(node, prefix):
+        node = _resolve(node, schema)
+        for key, sub in node.get("properties", {}).items():
+            sub = _resolve(sub, schema)
+            path = f"{prefix}{key}"
+            if sub.get("type") == "object":
+                walk(sub, path + ".")
+                continue
+            kind = "/".join(map(str, sub.get("enum", []))) or sub.get("type", "")
+            default = json.dumps(sub["default"]) if "default" in sub else "(required)" if key == "directory" else "-"
+            rows.append(f"| `{path}` | {kind} | `{default}` | {sub.get('description', '')} |")
+
+    walk(schema, "")
+    return "\n".join(rows)

@@ -1,0 +1,7 @@
+"""Model families; importing this module registers every backbone in `BACKBONES`."""
+
+from tunablecnn.models import gatenet, resnet, sparse_resnet, unet  # noqa: F401  (registration)
+from tunablecnn.models.build import build_model, is_scale_equivariant
+from tunablecnn.models.registry import BACKBONES
+
+__all__ = ["BACKBONES", "build_model", "is_scale_equivariant"]
