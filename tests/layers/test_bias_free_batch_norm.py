@@ -35,8 +35,9 @@ def test_statistics_frozen_when_not_training_or_not_trainable(rng):
     layer(x, training=False)
     np.testing.assert_array_equal(np.asarray(layer.moving_variance), 1.0)
     layer.trainable = False
-    layer(x, training=True)
+    y = np.asarray(layer(x, training=True))
     np.testing.assert_array_equal(np.asarray(layer.moving_variance), 1.0)
+    np.testing.assert_allclose(y, x / np.sqrt(1.0 + layer.epsilon), rtol=1e-6)  # frozen: moving statistics
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

@@ -57,9 +57,7 @@ def load_pipeline(source):
     schema = load_schema()
     config = copy.deepcopy(raw)
     _normalize_case(config, schema, schema)
-    model_type = _model_type(config, schema)
-    problems = _type_specific_problems(config, schema, model_type)
-    _fill_defaults(config, schema, schema, model_type)
+    problems = _fill_defaults(config, schema, schema)
     problems += _schema_problems(config, schema)
     if not problems:
         problems = _semantic_problems(config)
@@ -107,35 +105,27 @@ def _normalize_case(instance, node, schema):
         _normalize_case(instance[key], sub, schema)
 
 
-def _model_type(config, schema):
-    model = config.get("model")
-    default = schema["$defs"]["model"]["properties"]["type"]["default"]
-    return model.get("type", default) if isinstance(model, dict) else default
+def _fill_defaults(instance, node, schema, path=""):
+    """Insert missing keys from schema defaults, recursively, and return type-specific-key problems.
 
-
-def _fill_defaults(instance, node, schema, model_type):
-    """Insert missing keys from schema defaults, recursively; type-specific keys only for their type."""
+    A property marked `x-only-for-type: T` belongs to objects whose sibling `type` is T: its
+    default is filled only there, and setting it on another type is an error (it would be ignored).
+    """
     node = _resolve(node, schema)
     if not isinstance(instance, dict):
-        return
-    for key, sub in node.get("properties", {}).items():
+        return []
+    properties = node.get("properties", {})
+    own_type = instance.get("type", properties.get("type", {}).get("default"))
+    problems = []
+    for key, sub in properties.items():
         sub = _resolve(sub, schema)
         only_for = sub.get("x-only-for-type")
-        if key not in instance and "default" in sub and only_for in (None, model_type):
+        if only_for not in (None, own_type) and key in instance:
+            problems.append(f"{path}{key}: applies only to {path}type '{only_for}', not '{own_type}'")
+        elif key not in instance and "default" in sub and only_for in (None, own_type):
             instance[key] = copy.deepcopy(sub["default"])
         if key in instance:
-            _fill_defaults(instance[key], sub, schema, model_type)
-
-
-def _type_specific_problems(config, schema, model_type):
-    model = config.get("model")
-    if not isinstance(model, dict):
-        return []
-    problems = []
-    for key, sub in schema["$defs"]["model"]["properties"].items():
-        only_for = sub.get("x-only-for-type")
-        if only_for and key in model and model_type != only_for:
-            problems.append(f"model.{key}: applies only to model.type '{only_for}', not '{model_type}'")
+            problems += _fill_defaults(instance[key], sub, schema, f"{path}{key}.")
     return problems
 
 

@@ -1,23 +1,31 @@
 """Custom Keras layers of tunablecnn; importing this module registers them for deserialization."""
 
+from tunablecnn.layers.ada_fm import AdaFM
 from tunablecnn.layers.bias_free_batch_norm import BiasFreeBatchNorm
 from tunablecnn.layers.crop_to_match import CropToMatch
 from tunablecnn.layers.depth_to_space import DepthToSpace
+from tunablecnn.layers.dni_conv import DNIConv2D
+from tunablecnn.layers.ftn_conv import FTNConv2D
 from tunablecnn.layers.gates import ChannelGate, PixelGate
 from tunablecnn.layers.gaussian_pyramid import GaussianPyramid
 from tunablecnn.layers.local_normalization import LocalNormalization
+from tunablecnn.layers.modulated_conv import ModulatedConv2D
 from tunablecnn.layers.pad_to_multiple import PadToMultiple
 from tunablecnn.layers.resize_to_match import ResizeToMatch
 from tunablecnn.layers.sparsify import Sparsify
 from tunablecnn.layers.stop_gradient import StopGradient
 
 __all__ = [
+    "AdaFM",
     "BiasFreeBatchNorm",
     "ChannelGate",
     "CropToMatch",
     "DepthToSpace",
+    "DNIConv2D",
+    "FTNConv2D",
     "GaussianPyramid",
     "LocalNormalization",
+    "ModulatedConv2D",
     "PadToMultiple",
     "PixelGate",
     "ResizeToMatch",

@@ -9,7 +9,9 @@ class BiasFreeBatchNorm(keras.layers.Layer):
     Keras' `BatchNormalization(center=False)` drops beta but still subtracts the mean,
     which adds a constant and breaks scale equivariance. This layer only divides by the
     standard deviation (batch statistics in training, the moving variance in inference),
-    so at inference it is linear and `f(c * x) = c * f(x)` for every c.
+    so at inference it is linear and `f(c * x) = c * f(x)` for every c. As in Keras'
+    `BatchNormalization`, a frozen layer (`trainable=False`) always uses the moving
+    variance, so a frozen base network computes the same function while tuning.
 
     Args:
         momentum: Momentum of the moving variance, in [0, 1).
@@ -17,7 +19,7 @@ class BiasFreeBatchNorm(keras.layers.Layer):
 
     Call arguments:
         inputs: Tensor `[..., channels]`.
-        training: Use batch statistics and update the moving variance (if trainable).
+        training: If the layer is also trainable, use batch statistics and update the moving variance.
 
     Input/Output shape: any shape with a known last axis; the output has the input's shape.
 
@@ -46,12 +48,10 @@ class BiasFreeBatchNorm(keras.layers.Layer):
 
     def call(self, inputs, training=None):
         x = ops.cast(inputs, "float32")
-        if training:
-            axes = list(range(len(x.shape) - 1))
-            variance = ops.var(x, axis=axes)
-            if self.trainable:
-                m = self.momentum
-                self.moving_variance.assign(m * self.moving_variance + (1.0 - m) * variance)
+        if training and self.trainable:
+            variance = ops.var(x, axis=list(range(len(x.shape) - 1)))
+            m = self.momentum
+            self.moving_variance.assign(m * self.moving_variance + (1.0 - m) * variance)
         else:
             variance = self.moving_variance
         scale = ops.cast(self.gamma, "float32") * ops.rsqrt(variance + self.epsilon)

@@ -22,10 +22,15 @@ class PadToMultiple(keras.layers.Layer):
         self.multiple = int(multiple)
 
     def call(self, inputs):
+        # Concatenating zero blocks, unlike tf.pad with run-time paddings, keeps the static channel
+        # count, which TFLite's builtin CONV_2D needs (the converter ignores set_shape hints).
         shape = tf.shape(inputs)
-        pad_h = (-shape[1]) % self.multiple
-        pad_w = (-shape[2]) % self.multiple
-        return tf.pad(inputs, [[0, 0], [0, pad_h], [0, pad_w], [0, 0]])
+        batch, height, width = shape[0], shape[1], shape[2]
+        channels = inputs.shape[-1]
+        pad_h = (-height) % self.multiple
+        pad_w = (-width) % self.multiple
+        x = tf.concat([inputs, tf.zeros([batch, pad_h, width, channels], inputs.dtype)], axis=1)
+        return tf.concat([x, tf.zeros([batch, height + pad_h, pad_w, channels], inputs.dtype)], axis=2)
 
     def compute_output_shape(self, input_shape):
         batch, height, width, channels = input_shape

@@ -30,11 +30,11 @@ def normalize_activate(x, *, batchnorm, activation_kind, name):
 def residual_block(x, conv, *, kernel_size, batchnorm, activation_kind, name, after_activation=None, before_skip=None):
     """`x + conv1x1(act(bn(conv_k(x))))`; the hooks insert sparsity or gates at fixed points."""
     filters = x.shape[-1]
-    y = conv(x, filters, kernel_size, name=f"{name}_conv")
+    y = conv(x, filters, kernel_size, name=f"{name}_conv", in_block=True)
     y = normalize_activate(y, batchnorm=batchnorm, activation_kind=activation_kind, name=name)
     if after_activation is not None:
         y = after_activation(y)
-    y = conv(y, filters, 1, name=f"{name}_project")
+    y = conv(y, filters, 1, name=f"{name}_project", in_block=True)
     if before_skip is not None:
         y = before_skip(y)
     return keras.layers.Add(name=f"{name}_skip")([x, y])

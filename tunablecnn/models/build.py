@@ -17,11 +17,17 @@ _WRAPPER_KEYS = (
 def build_model(pipeline):
     """Build the (uncompiled) denoiser of a validated pipeline (see `tunablecnn.load_pipeline`).
 
-    The model maps input `image` [N, H, W, C] float32 in [0, 1] to output `denoised` of the same shape.
+    The model maps input `image` [N, H, W, C] float32 in [0, 1] to output `denoised` of the same
+    shape. With a `tunable` section its inputs are the dict `{"image": ..., "alpha": [N, 1]}`.
     """
     config = pipeline["model"]
+    tunable = pipeline.get("tunable")  # the one optional section: absent means a blind model
     image = keras.Input(shape=tuple(config["input_shape"]), name="image")
-    conv = ConvFactory(kernel_initializer=config["kernel_initializer"], kernel_regularizer=config["kernel_regularizer"])
+    alpha = keras.Input(shape=(1,), name="alpha") if tunable else None
+    conv = ConvFactory(
+        kernel_initializer=config["kernel_initializer"], kernel_regularizer=config["kernel_regularizer"],
+        tunable=tunable, alpha=alpha,
+    )
     x = image
     if config["local_normalization"] > 0:
         x, mean, std = LocalNormalization(config["local_normalization"], name="local_normalization")(x)
@@ -31,14 +37,17 @@ def build_model(pipeline):
     if config["clip_values"]:
         y = keras.layers.ReLU(max_value=1.0, name="clip_values")(y)
     denoised = keras.layers.Identity(name="denoised")(y)
-    return keras.Model(image, denoised, name=f"{config['type']}_x{config['levels']}")
+    inputs = {"image": image, "alpha": alpha} if tunable else image
+    name = f"{config['type']}_x{config['levels']}" + (f"_{tunable['type']}" if tunable else "")
+    return keras.Model(inputs, denoised, name=name)
 
 
 def is_scale_equivariant(pipeline):
     """Whether the model config keeps `model(c * x) == c * model(x)` (c > 0) at inference."""
     config = pipeline["model"]
     homogeneous = (config["activation"], config["final_activation"])
-    return all(a in HOMOGENEOUS_ACTIVATIONS for a in homogeneous) and not config["clip_values"]
+    modulation_bias = pipeline.get("tunable", {}).get("bias", False)
+    return all(a in HOMOGENEOUS_ACTIVATIONS for a in homogeneous) and not config["clip_values"] and not modulation_bias
 
 
 def _restore_level(base, inputs, conv, config, name):

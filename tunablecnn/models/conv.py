@@ -2,6 +2,8 @@
 
 import keras
 
+from tunablecnn.models.tunable import MODULATIONS
+
 # Keras' default strengths (0.01); loss.regularization scales their sum in the training loss.
 _REGULARIZERS = {
     "none": lambda: None,
@@ -14,24 +16,30 @@ _REGULARIZERS = {
 class ConvFactory:
     """Creates every convolution of a model: bias-free, with the config's initializer and regularizer.
 
-    Backbones call `conv(x, filters, kernel_size, name=...)` instead of building
-    `keras.layers.Conv2D` themselves, so one object decides how convolutions look
-    (and, for tunable models, how they are modulated).
+    Backbones call `conv(x, filters, kernel_size, name=..., in_block=...)` instead of
+    building `keras.layers.Conv2D` themselves, so one object decides how convolutions look
+    and, for tunable models, which are modulated by `alpha` and how (`tunable.placement`
+    and `tunable.type`).
     """
 
-    def __init__(self, *, kernel_initializer, kernel_regularizer):
+    def __init__(self, *, kernel_initializer, kernel_regularizer, tunable=None, alpha=None):
         self.kernel_initializer = kernel_initializer
         self.kernel_regularizer = kernel_regularizer
+        self.tunable = tunable
+        self.alpha = alpha
 
-    def __call__(self, x, filters, kernel_size, *, strides=1, name):
-        layer = keras.layers.Conv2D(
-            filters,
-            kernel_size,
+    def __call__(self, x, filters, kernel_size, *, strides=1, name, in_block=False):
+        options = dict(
+            filters=filters,
+            kernel_size=kernel_size,
             strides=strides,
-            padding="same",
-            use_bias=False,
             kernel_initializer=self.kernel_initializer,
             kernel_regularizer=_REGULARIZERS[self.kernel_regularizer](),
-            name=name,
         )
-        return layer(x)
+        if not self._modulates(in_block):
+            return keras.layers.Conv2D(padding="same", use_bias=False, name=name, **options)(x)
+        method_options = {k: v for k, v in self.tunable.items() if k not in ("type", "placement", "start", "end")}
+        return MODULATIONS.get(self.tunable["type"])(x, self.alpha, options, name=name, **method_options)
+
+    def _modulates(self, in_block):
+        return self.tunable is not None and (in_block or self.tunable["placement"] == "all")
