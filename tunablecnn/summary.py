@@ -1,7 +1,8 @@
-"""Summarize a pipeline's model: parameters, multiply-adds per pixel, layers.
+"""Summarize a pipeline's model: parameters, FLOPs per pixel, layers, and the cost of tunability.
 
     python -m tunablecnn.summary                                  # the default resnet_gray.json
     python -m tunablecnn.summary --pipeline-config my.json --layers
+    python -m tunablecnn.summary --pipeline-config my.json --methods   # base vs adafm, ftn, dni
 """
 
 import argparse
@@ -13,6 +14,7 @@ import keras
 import numpy as np
 
 from tunablecnn.config import ConfigError, config_path, load_pipeline
+from tunablecnn.layers import AdaFM, ModulatedConv2D
 from tunablecnn.models import build_model, is_scale_equivariant
 
 DEFAULT_CONFIG = "resnet_gray.json"
@@ -20,16 +22,40 @@ _PROBE_SIZE = 128  # pixels per side of the image used to count convolution work
 
 
 def model_cost(pipeline):
-    """Parameters and floating-point operations per input pixel (2 per multiply-add) of the model's convolutions."""
+    """Parameters and floating-point operations per input pixel of the model's convolutions.
+
+    Counts 2 FLOPs per multiply-add, in the form that runs after export: a modulated
+    convolution (FTN, DNI) is two convolutions plus the alpha blend; AdaFM is a depthwise
+    convolution plus the blend. Elementwise work elsewhere (activations, BN) is left out.
+    """
     probe = copy.deepcopy(pipeline)
     probe["model"]["input_shape"][:2] = [_PROBE_SIZE, _PROBE_SIZE]
     model = build_model(probe)
-    flops = 0
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.Conv2D):
-            _, height, width, _ = layer.output.shape
-            flops += 2 * height * width * int(np.prod(layer.kernel.shape))
+    flops = sum(_layer_flops(layer) for layer in model.layers)
     return {"parameters": model.count_params(), "flops_per_pixel": flops / _PROBE_SIZE**2}
+
+
+def method_costs(pipeline):
+    """`model_cost` of the pipeline without modulation and with each method (default options, same placement)."""
+    base = {k: v for k, v in pipeline.items() if k != "tunable"}
+    tunable = pipeline.get("tunable") or {"start": {"additional_noise": 15}, "end": {"additional_noise": 50}}
+    rows = {"base": model_cost(base)}
+    for method in ("adafm", "ftn", "dni"):
+        section = {"type": method, "placement": tunable.get("placement", "blocks"), "start": tunable["start"],
+                   "end": tunable["end"]}
+        rows[method] = model_cost(load_pipeline({**base, "tunable": section}))
+    return rows
+
+
+def _layer_flops(layer):
+    if isinstance(layer, AdaFM):
+        _, height, width, channels = layer.output.shape
+        return 2 * height * width * channels * (layer.kernel_size**2 + 1)
+    if isinstance(layer, (keras.layers.Conv2D, ModulatedConv2D)):
+        _, height, width, filters = layer.output.shape
+        conv = 2 * height * width * int(np.prod(layer.kernel.shape))
+        return conv if isinstance(layer, keras.layers.Conv2D) else 2 * conv + 2 * height * width * filters
+    return 0
 
 
 def describe(pipeline, *, layers=False):
@@ -58,6 +84,10 @@ def main(argv=None):
         help=f"pipeline JSON (default: the shipped {DEFAULT_CONFIG})",
     )
     parser.add_argument("--layers", action="store_true", help="also print every layer")
+    parser.add_argument(
+        "--methods", action="store_true",
+        help="also compare parameters and FLOPs per pixel of the base model with AdaFM, FTN and DNI versions",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
@@ -67,7 +97,21 @@ def main(argv=None):
         return 2
     print(f"pipeline: {args.pipeline_config}")
     print("\n".join(describe(pipeline, layers=args.layers)))
+    if args.methods:
+        print("\n".join(methods_table(method_costs(pipeline))))
     return 0
+
+
+def methods_table(rows):
+    """Markdown table of `method_costs` with overheads relative to the base model."""
+    base = rows["base"]
+    lines = ["| model | parameters | FLOPs/pixel | parameters vs base | FLOPs vs base |", "|---|---:|---:|---:|---:|"]
+    for name, cost in rows.items():
+        lines.append(
+            f"| {name} | {cost['parameters']:,} | {cost['flops_per_pixel']:,.0f} | "
+            f"{cost['parameters'] / base['parameters']:.3f}x | {cost['flops_per_pixel'] / base['flops_per_pixel']:.3f}x |"
+        )
+    return lines
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import pytest
 from tunablecnn import build_model, load_pipeline
 from tunablecnn.config import config_path, shipped_configs
 from tunablecnn.models import is_scale_equivariant
+from tunablecnn.models.tunable import is_tunable
 
 
 def _pipeline(name):
@@ -18,13 +19,20 @@ def _image(pipeline, rng, batch=1):
     return rng.random((batch, 37, 53, channels)).astype("float32")
 
 
+def _run(model, x, training=False, alpha=0.5):
+    """Call a blind model on x, or a tunable one on x at `alpha`."""
+    inputs = {"image": x, "alpha": np.full((len(x), 1), alpha, "float32")} if is_tunable(model) else x
+    return np.asarray(model(inputs, training=training))
+
+
 @pytest.mark.parametrize("name", shipped_configs())
 def test_shipped_config_builds_and_denoises_odd_sizes(name, rng):
     pipeline = _pipeline(name)
     model = build_model(pipeline)
-    assert [t.name for t in model.inputs] == ["image"] and model.output_names == ["denoised"]
+    expected_inputs = ["alpha", "image"] if "tunable" in pipeline else ["image"]
+    assert sorted(t.name for t in model.inputs) == expected_inputs and model.output_names == ["denoised"]
     x = _image(pipeline, rng)
-    y = np.asarray(model(x, training=False))
+    y = _run(model, x)
     assert y.shape == x.shape and np.isfinite(y).all()
 
 
@@ -33,11 +41,11 @@ def test_shipped_config_is_scale_equivariant(name, rng):
     pipeline = _pipeline(name)
     assert is_scale_equivariant(pipeline), "shipped configs must stay homogeneous"
     model = build_model(pipeline)
-    model(_image(pipeline, rng, batch=2), training=True)  # move BN statistics away from their init
+    _run(model, _image(pipeline, rng, batch=2), training=True)  # move BN statistics away from their init
     x = _image(pipeline, rng, batch=2)
-    y = np.asarray(model(x, training=False))
+    y = _run(model, x)
     for c in (0.5, 2.0, 7.0):
-        scaled = np.asarray(model(c * x, training=False))
+        scaled = _run(model, c * x)
         np.testing.assert_allclose(scaled, c * y, rtol=1e-4, atol=1e-5 * c * np.abs(y).max())
 
 
@@ -58,7 +66,7 @@ def test_keras_save_and_load_round_trip(name, rng, tmp_path):
     path = tmp_path / "model.keras"
     model.save(path)
     restored = keras.saving.load_model(path)  # no custom_objects: every layer is registered
-    np.testing.assert_array_equal(np.asarray(restored(x)), np.asarray(model(x)))
+    np.testing.assert_array_equal(_run(restored, x), _run(model, x))
 
 
 def test_no_weight_is_a_bias():

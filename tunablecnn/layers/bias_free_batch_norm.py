@@ -43,7 +43,8 @@ class BiasFreeBatchNorm(keras.layers.Layer):
             raise ValueError(f"Expected a known channel axis. Received: input_shape={input_shape}")
         self.gamma = self.add_weight(name="gamma", shape=(channels,), initializer="ones")
         self.moving_variance = self.add_weight(
-            name="moving_variance", shape=(channels,), initializer="ones", trainable=False, autocast=False
+            name="moving_variance", shape=(channels,), initializer="ones", trainable=False, autocast=False,
+            aggregation="mean",  # replicas of a distributed run each update it; keep their mean
         )
 
     def call(self, inputs, training=None):

@@ -12,6 +12,9 @@ _REGULARIZERS = {
     "l1_l2": lambda: keras.regularizers.L1L2(l1=0.01, l2=0.01),
 }
 
+# Keys of the `tunable` section that every method has; the rest are the method's own options.
+_SHARED_TUNABLE_KEYS = ("type", "placement", "start", "end", "tune_epochs", "tune_total_steps")
+
 
 class ConvFactory:
     """Creates every convolution of a model: bias-free, with the config's initializer and regularizer.
@@ -38,7 +41,7 @@ class ConvFactory:
         )
         if not self._modulates(in_block):
             return keras.layers.Conv2D(padding="same", use_bias=False, name=name, **options)(x)
-        method_options = {k: v for k, v in self.tunable.items() if k not in ("type", "placement", "start", "end")}
+        method_options = {k: v for k, v in self.tunable.items() if k not in _SHARED_TUNABLE_KEYS}
         return MODULATIONS.get(self.tunable["type"])(x, self.alpha, options, name=name, **method_options)
 
     def _modulates(self, in_block):

@@ -1,0 +1,88 @@
+"""TFLite latency of tunable models against their base model (ai-edge-litert, XNNPACK, float32).
+
+    python benchmarks/tunable_latency.py [--pipeline-config P] [--size 512] [--repeats 5] [--output results.json]
+
+Builds the pipeline's model without modulation and with AdaFM, FTN and DNI (placement from
+the config's `tunable` section, default `blocks`), gives the modulation random non-zero
+weights (so nothing folds away), converts each to TFLite and times one image of
+size x size at 1 and 2 threads (median of --repeats runs after one warm-up). Prints a
+markdown table with each tunable/base ratio and writes the numbers as JSON.
+"""
+
+import argparse
+import json
+import platform
+import statistics
+import time
+
+import numpy as np
+
+from tunablecnn import build_model, load_pipeline
+from tunablecnn.config import config_path
+from tunablecnn.export import TFLiteRunner, convert_to_tflite, float_serving_function
+from tunablecnn.models.tunable import modulation_weights
+
+LEVELS = {"start": {"additional_noise": 15}, "end": {"additional_noise": 50}}
+
+
+def build_variants(pipeline, placement):
+    base = {k: v for k, v in pipeline.items() if k != "tunable"}
+    variants = {"base": build_model(load_pipeline(base))}
+    rng = np.random.default_rng(0)
+    for method in ("adafm", "ftn", "dni"):
+        tunable = {"type": method, "placement": placement, **LEVELS}
+        model = build_model(load_pipeline({**base, "tunable": tunable}))
+        for v in modulation_weights(model):
+            v.assign(v.numpy() + 0.01 * rng.normal(size=v.shape).astype("float32"))
+        variants[method] = model
+    return variants
+
+
+def time_runner(runner, inputs, repeats):
+    runner(**inputs)  # warm-up: allocation and XNNPACK packing
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        runner(**inputs)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pipeline-config", default=config_path("resnet_gray.json"))
+    parser.add_argument("--size", type=int, default=512)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--output", help="write the results as JSON here")
+    args = parser.parse_args()
+    pipeline = load_pipeline(args.pipeline_config)
+    placement = pipeline["tunable"]["placement"] if "tunable" in pipeline else "blocks"
+    channels = pipeline["model"]["input_shape"][2]
+    image = np.random.default_rng(1).random((1, args.size, args.size, channels)).astype("float32")
+    results = {}
+    for name, model in build_variants(pipeline, placement).items():
+        flatbuffer = convert_to_tflite(float_serving_function(model))
+        inputs = {"image": image} if name == "base" else {"image": image, "alpha": np.full((1, 1), 0.5, "float32")}
+        results[name] = {
+            f"{threads}_threads_ms": 1000 * time_runner(TFLiteRunner(flatbuffer, num_threads=threads), inputs, args.repeats)
+            for threads in (1, 2)
+        }
+        print(f"{name}: {results[name]}", flush=True)
+    print_table(results, args)
+    if args.output:
+        meta = {"pipeline": args.pipeline_config, "size": args.size, "placement": placement, "machine": platform.processor() or platform.machine()}
+        with open(args.output, "w") as handle:
+            json.dump({"settings": meta, "results": results}, handle, indent=2)
+
+
+def print_table(results, args):
+    base = results["base"]
+    print(f"\nTFLite float32 latency, {args.size}x{args.size}, median of {args.repeats} ({args.pipeline_config})\n")
+    print("| model | 1 thread ms | ratio | 2 threads ms | ratio |\n|---|---:|---:|---:|---:|")
+    for name, row in results.items():
+        one, two = row["1_threads_ms"], row["2_threads_ms"]
+        print(f"| {name} | {one:.1f} | {one / base['1_threads_ms']:.2f}x | {two:.1f} | {two / base['2_threads_ms']:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()

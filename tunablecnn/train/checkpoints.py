@@ -1,0 +1,72 @@
+"""Crash-safe checkpoints: model weights, optimizer state and training position.
+
+Each checkpoint is a folder `ckpt-<global step>` holding `model.weights.h5`,
+`optimizer.npz` and `state.json`. It is written under a temporary name and renamed
+into place only when complete, so a kill at any moment leaves the previous checkpoint
+as the latest valid one; leftovers of an interrupted write are removed on the next save.
+"""
+
+import json
+import logging
+import os
+import shutil
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+_PREFIX = "ckpt-"
+_PARTIAL = ".partial"
+
+
+class CheckpointStore:
+    def __init__(self, directory, keep):
+        self.directory = directory
+        self.keep = keep
+        os.makedirs(directory, exist_ok=True)
+
+    def save(self, model, optimizer, state):
+        """Write a checkpoint for `state["global_step"]` atomically and drop the oldest beyond `keep`."""
+        final = os.path.join(self.directory, f"{_PREFIX}{state['global_step']:09d}")
+        partial = final + _PARTIAL
+        shutil.rmtree(partial, ignore_errors=True)
+        os.makedirs(partial)
+        model.save_weights(os.path.join(partial, "model.weights.h5"))
+        np.savez(os.path.join(partial, "optimizer.npz"), *[v.numpy() for v in optimizer.variables])
+        with open(os.path.join(partial, "state.json"), "w") as handle:
+            json.dump(state, handle, indent=2)
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(partial, final)
+        self._prune_old()
+        return final
+
+    def latest(self):
+        """Path of the newest complete checkpoint, or None."""
+        complete = self._complete()
+        return complete[-1] if complete else None
+
+    @staticmethod
+    def read_state(path):
+        with open(os.path.join(path, "state.json")) as handle:
+            return json.load(handle)
+
+    @staticmethod
+    def restore(path, model, optimizer=None):
+        """Load weights (and optimizer variables, which must already be built) from `path`."""
+        model.load_weights(os.path.join(path, "model.weights.h5"))
+        if optimizer is None:
+            return
+        with np.load(os.path.join(path, "optimizer.npz")) as saved:
+            values = [saved[f"arr_{i}"] for i in range(len(saved.files))]
+        if len(values) != len(optimizer.variables):
+            raise ValueError(f"{path}: optimizer has {len(optimizer.variables)} variables, checkpoint {len(values)}")
+        for variable, value in zip(optimizer.variables, values):
+            variable.assign(value)
+
+    def _complete(self):
+        names = sorted(n for n in os.listdir(self.directory) if n.startswith(_PREFIX) and not n.endswith(_PARTIAL))
+        return [os.path.join(self.directory, n) for n in names if os.path.isfile(os.path.join(self.directory, n, "state.json"))]
+
+    def _prune_old(self):
+        for path in self._complete()[: -self.keep]:
+            shutil.rmtree(path, ignore_errors=True)

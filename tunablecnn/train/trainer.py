@@ -1,0 +1,260 @@
+"""The training loop: stages, compiled distributed steps, checkpoints, pruning, monitoring."""
+
+import contextlib
+import json
+import logging
+import math
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tunablecnn.config import ConfigError
+from tunablecnn.data import make_dataset, validation_batch
+from tunablecnn.models import build_model
+from tunablecnn.models.tunable import set_stage, start_tune_stage
+from tunablecnn.train.checkpoints import CheckpointStore
+from tunablecnn.train.distribution import distribute_batches, make_strategy
+from tunablecnn.train.losses import per_example_loss, psnr, regularization_loss
+from tunablecnn.train.monitor import Monitor
+from tunablecnn.train.pruning import prune_model
+from tunablecnn.train.stages import plan_stages
+
+logger = logging.getLogger(__name__)
+
+_LOG_EVERY = 20  # steps between TensorBoard scalar writes
+PIPELINE_FILE = "pipeline.json"
+# Keys that define the network: a model directory cannot be resumed with other values.
+_MODEL_DEFINING = ("model", "tunable.type", "tunable.placement", "tunable.kernel_size", "tunable.bias",
+                   "tunable.groups", "tunable.start", "tunable.end")
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite; the last good checkpoint is kept."""
+
+
+class Trainer:
+    """Runs every stage of a pipeline in `model_directory`, resuming from its latest checkpoint."""
+
+    def __init__(self, pipeline, model_directory, *, strategy=None):
+        self.pipeline = pipeline
+        self.directory = model_directory
+        self.config = pipeline["train"]
+        self.stages = plan_stages(pipeline)
+        self.store = CheckpointStore(os.path.join(model_directory, "checkpoints"), self.config["checkpoints_to_keep"])
+        self.strategy = strategy or make_strategy(self.config["distribution"])
+        self.monitor = None
+        self.model = None
+        self.global_step = 0
+
+    def fit(self):
+        """Train to the end of the last stage; return `{"global_step", "psnr", "checkpoint"}`."""
+        os.makedirs(self.directory, exist_ok=True)
+        write_pipeline(self.directory, self.pipeline)
+        self.monitor = Monitor(self.directory)
+        with training_policy(self.config):
+            with self.strategy.scope():
+                self.model = build_model(self.pipeline)
+            stage_index, step = self._resume()
+            for index, stage in enumerate(self.stages):
+                if index >= stage_index:
+                    result = self._run_stage(index, stage, step if index == stage_index else 0)
+        return {**result, "global_step": self.global_step, "checkpoint": self.store.latest()}
+
+    def _resume(self):
+        latest = self.store.latest()
+        if latest is None:
+            return 0, 0
+        state = self.store.read_state(latest)
+        self.store.restore(latest, self.model)
+        self.global_step = state["global_step"]
+        logger.info("resuming from %s (stage %s, step %d)", latest, state["stage"], state["step"])
+        return state["stage_index"], state["step"]
+
+    def _run_stage(self, index, stage, step):
+        total = stage.steps(self.config["steps_per_epoch"])
+        validation = self._validation(stage)
+        if step >= total:
+            return {"psnr": self._psnr(stage, validation)}
+        self._enter_stage(stage, fresh=step == 0)
+        with self.strategy.scope():
+            optimizer = make_optimizer(self.config["optimizer"], self.config["mixed_precision"])
+            optimizer.build(self.model.trainable_variables)
+        if step > 0:
+            self.store.restore(self.store.latest(), self.model, optimizer)
+        train_step = self._compile_step(stage, optimizer)
+        batches = iter(self._batches(stage))
+        self.monitor.start_stage(stage.name, total, step)
+        clock = (time.perf_counter(), step)
+        while step < total:
+            self._maybe_prune(stage, step)
+            loss = float(train_step(batches))
+            step, self.global_step = step + 1, self.global_step + 1
+            self._check_finite(loss, stage)
+            clock = self._after_step(index, stage, step, total, loss, optimizer, validation, clock)
+        return {"psnr": self._psnr(stage, validation)}
+
+    def _after_step(self, index, stage, step, total, loss, optimizer, validation, clock):
+        spe, now = self.config["steps_per_epoch"], time.perf_counter()
+        rate = (step - clock[1]) / max(now - clock[0], 1e-9)
+        values = {"loss": loss, "lr": float(optimizer.learning_rate), "steps/s": rate}
+        if step % spe == 0 or step == total:
+            values["psnr"] = self._psnr(stage, validation)
+        if step == total and stage.name != "tune":
+            self._prune(stage, step)  # the saved model of a pruned stage is sparse
+        self.monitor.step(step, values)
+        if step % _LOG_EVERY == 0 or "psnr" in values:
+            self.monitor.scalars(self.global_step, {f"{stage.name}/{k.replace('/', '_per_')}": v for k, v in values.items()})
+            clock = (now, step)
+        if step % self.config["visualization_every"] == 0 or step == total:
+            self._visualize(stage, validation)
+        if step % self.config["checkpoint_every"] == 0 or step % spe == 0 or step == total:
+            state = {"stage_index": index, "stage": stage.name, "step": step, "global_step": self.global_step,
+                     "loss": loss, **({"psnr": values["psnr"]} if "psnr" in values else {})}
+            self.store.save(self.model, optimizer, state)
+        return clock
+
+    def _enter_stage(self, stage, fresh):
+        if stage.name == "train":
+            return
+        if stage.name == "tune" and fresh:
+            start_tune_stage(self.model)
+        else:
+            set_stage(self.model, stage.name)
+
+    def _compile_step(self, stage, optimizer):
+        model, strategy, loss_config = self.model, self.strategy, self.pipeline["loss"]
+        batch, replicas = self.pipeline["dataset"]["batch_size"], self.strategy.num_replicas_in_sync
+        variables = model.trainable_variables
+
+        def replica_step(degraded, clean):
+            with tf.GradientTape() as tape:
+                restored = model(self._inputs(degraded, stage), training=True)
+                loss = tf.nn.compute_average_loss(per_example_loss(clean, restored, loss_config), global_batch_size=batch)
+                loss += regularization_loss(model, loss_config) / replicas
+                scaled = optimizer.scale_loss(loss)
+            gradients = tape.gradient(scaled, variables)
+            optimizer.apply_gradients(zip(gradients, variables))
+            return loss
+
+        @tf.function
+        def train_step(iterator):
+            degraded, clean = next(iterator)
+            losses = strategy.run(replica_step, args=(degraded, clean))
+            return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
+
+        return train_step
+
+    def _inputs(self, degraded, stage):
+        if stage.alpha is None:
+            return degraded
+        return {"image": degraded, "alpha": tf.fill([tf.shape(degraded)[0], 1], stage.alpha)}
+
+    def _batches(self, stage):
+        dataset_config, seed = self.pipeline["dataset"], self.config["seed"]
+        noise = stage.noise
+        # Skip the batches already used, so a resumed run does not repeat them.
+        make = lambda: make_dataset(dataset_config, noise_override=noise, seed=seed + self.global_step)  # noqa: E731
+        return distribute_batches(self.strategy, make, dataset_config["batch_size"])
+
+    def _validation(self, stage):
+        degraded, clean = validation_batch(self.pipeline["dataset"], seed=12345, noise_override=stage.noise)
+        return self._inputs(degraded, stage), clean
+
+    def _psnr(self, stage, validation):
+        inputs, clean = validation
+        return float(psnr(clean, self.model(inputs, training=False)))
+
+    def _visualize(self, stage, validation):
+        inputs, clean = validation
+        degraded = inputs["image"] if isinstance(inputs, dict) else inputs
+        restored = self.model(inputs, training=False)
+        self.monitor.images(self.global_step, stage.name, degraded, clean, restored)
+
+    def _maybe_prune(self, stage, step):
+        spe, prune = self.config["steps_per_epoch"], self.config["prune"]
+        if step % spe == 0 and step // spe >= prune["start_epoch"] and stage.name != "tune":
+            self._prune(stage, step)
+
+    def _prune(self, stage, step):
+        prune = self.config["prune"]
+        if prune["strategy"] == "none":
+            return
+        rng = np.random.default_rng(self.config["seed"] + self.global_step)
+        sparsity = prune_model(self.model, prune, rng)
+        logger.info("pruned (%s) at %s step %d: %.1f%% of kernel weights are zero", prune["strategy"], stage.name,
+                    step, 100 * sparsity["total"])
+        for name, value in sparsity.items():
+            logger.debug("  sparsity %s: %.3f", name, value)
+        self.monitor.scalars(self.global_step, {f"{stage.name}/sparsity": sparsity["total"]})
+
+    def _check_finite(self, loss, stage):
+        if math.isfinite(loss):
+            return
+        latest = self.store.latest() or "none written yet"
+        raise TrainingDiverged(
+            f"loss became {loss} at global step {self.global_step} (stage {stage.name}); training stopped and "
+            f"the last good checkpoint is kept: {latest}. Lower train.optimizer.learning_rate or set "
+            "train.optimizer.gradient_clipping_by_norm, then rerun the same command to resume from it."
+        )
+
+
+def make_optimizer(config, mixed_precision):
+    schedule = keras.optimizers.schedules.ExponentialDecay(
+        config["learning_rate"], decay_steps=config["decay_steps"], decay_rate=config["decay_rate"]
+    )
+    clip = config["gradient_clipping_by_norm"] or None
+    optimizer_class = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[config["type"]]
+    optimizer = optimizer_class(learning_rate=schedule, global_clipnorm=clip)
+    if mixed_precision == "mixed_float16":
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)  # float16 gradients underflow otherwise
+    return optimizer
+
+
+@contextlib.contextmanager
+def training_policy(train_config):
+    """Seed Keras and set the dtype policy for this run only (restored afterwards)."""
+    previous = keras.config.dtype_policy()
+    keras.utils.set_random_seed(train_config["seed"])
+    keras.config.set_dtype_policy(train_config["mixed_precision"])
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def write_pipeline(directory, pipeline):
+    """Save the resolved pipeline; refuse a directory trained with a different network."""
+    path = os.path.join(directory, PIPELINE_FILE)
+    if os.path.isfile(path):
+        with open(path) as handle:
+            previous = json.load(handle)
+        changed = [d for key in _MODEL_DEFINING for d in _differences(_lookup(previous, key), _lookup(pipeline, key), key)]
+        if changed:
+            raise ConfigError(
+                f"{path}: {key} is {old!r} in the pipeline this directory was trained with, {new!r} now; "
+                "use a new --model-directory, or the original values to resume"
+                for key, old, new in changed
+            )
+    with open(path, "w") as handle:
+        json.dump(pipeline, handle, indent=2)
+
+
+def _differences(old, new, path):
+    """(path, old, new) of every leaf that differs between two JSON values."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new)):
+            yield from _differences(old.get(key), new.get(key), f"{path}.{key}")
+    elif old != new:
+        yield path, old, new
+
+
+def _lookup(pipeline, dotted):
+    node = pipeline
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
