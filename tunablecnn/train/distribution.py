@@ -14,6 +14,16 @@ def make_strategy(kind):
     return tf.distribute.get_strategy()
 
 
+def is_chief(strategy):
+    """Whether this process writes checkpoints and logs: always, except non-chief multi-worker tasks."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.cluster_spec().as_dict():
+        return True
+    task_type, task_id = resolver.task_type, resolver.task_id
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    return task_type == "chief" or (not has_chief and task_type == "worker" and task_id == 0)
+
+
 def distribute_batches(strategy, make_dataset, global_batch_size):
     """Distribute a stream of global batches so each replica gets its own contiguous slice.
 

@@ -13,10 +13,14 @@ _SHOWN = 4  # images per visualization
 
 
 class Monitor:
-    def __init__(self, model_directory):
-        self.writer = tf.summary.create_file_writer(os.path.join(model_directory, "logs"))
+    """Progress on the console always; TensorBoard events and PNGs only when `enabled` (the chief)."""
+
+    def __init__(self, model_directory, enabled=True):
+        self.enabled = enabled
+        self.writer = tf.summary.create_file_writer(os.path.join(model_directory, "logs")) if enabled else None
         self.png_directory = os.path.join(model_directory, "visualizations")
-        os.makedirs(self.png_directory, exist_ok=True)
+        if enabled:
+            os.makedirs(self.png_directory, exist_ok=True)
         self.progress = None
 
     def start_stage(self, name, steps, done):
@@ -28,12 +32,16 @@ class Monitor:
         self.progress.update(step, values=list(values.items()))
 
     def scalars(self, global_step, values):
+        if not self.enabled:
+            return
         with self.writer.as_default(step=global_step):
             for name, value in values.items():
                 tf.summary.scalar(name, value)
 
     def images(self, global_step, stage, degraded, clean, restored):
         """Clean / degraded / restored rows to TensorBoard and to `visualizations/<stage>_<step>.png`."""
+        if not self.enabled:
+            return None
         rows = [np.clip(np.asarray(t[:_SHOWN], np.float32), 0, 1) for t in (clean, degraded, restored)]
         with self.writer.as_default(step=global_step):
             for name, images in zip(("clean", "degraded", "restored"), rows):

@@ -12,11 +12,11 @@ import numpy as np
 import tensorflow as tf
 
 from tunablecnn.config import ConfigError
-from tunablecnn.data import make_dataset, validation_batch
+from tunablecnn.data import dataset_directories, list_images, make_dataset, validation_batch
 from tunablecnn.models import build_model
 from tunablecnn.models.tunable import set_stage, start_tune_stage
 from tunablecnn.train.checkpoints import CheckpointStore
-from tunablecnn.train.distribution import distribute_batches, make_strategy
+from tunablecnn.train.distribution import distribute_batches, is_chief, make_strategy
 from tunablecnn.train.losses import per_example_loss, psnr, regularization_loss
 from tunablecnn.train.monitor import Monitor
 from tunablecnn.train.pruning import prune_model
@@ -39,21 +39,24 @@ class Trainer:
     """Runs every stage of a pipeline in `model_directory`, resuming from its latest checkpoint."""
 
     def __init__(self, pipeline, model_directory, *, strategy=None):
+        list_images(dataset_directories(pipeline["dataset"]))  # a missing or empty folder fails before anything
         self.pipeline = pipeline
         self.directory = model_directory
         self.config = pipeline["train"]
         self.stages = plan_stages(pipeline)
         self.store = CheckpointStore(os.path.join(model_directory, "checkpoints"), self.config["checkpoints_to_keep"])
         self.strategy = strategy or make_strategy(self.config["distribution"])
+        self.is_chief = is_chief(self.strategy)  # other multi-worker tasks train but write nothing
         self.monitor = None
         self.model = None
         self.global_step = 0
+        self.losses = []  # loss of every step this run executed
 
     def fit(self):
-        """Train to the end of the last stage; return `{"global_step", "psnr", "checkpoint"}`."""
+        """Train to the end of the last stage; return `{"global_step", "psnr", "checkpoint", "losses"}`."""
         os.makedirs(self.directory, exist_ok=True)
-        write_pipeline(self.directory, self.pipeline)
-        self.monitor = Monitor(self.directory)
+        write_pipeline(self.directory, self.pipeline, save=self.is_chief)
+        self.monitor = Monitor(self.directory, enabled=self.is_chief)
         with training_policy(self.config):
             with self.strategy.scope():
                 self.model = build_model(self.pipeline)
@@ -61,7 +64,7 @@ class Trainer:
             for index, stage in enumerate(self.stages):
                 if index >= stage_index:
                     result = self._run_stage(index, stage, step if index == stage_index else 0)
-        return {**result, "global_step": self.global_step, "checkpoint": self.store.latest()}
+        return {**result, "global_step": self.global_step, "checkpoint": self.store.latest(), "losses": self.losses}
 
     def _resume(self):
         latest = self.store.latest()
@@ -93,6 +96,7 @@ class Trainer:
             loss = float(train_step(batches))
             step, self.global_step = step + 1, self.global_step + 1
             self._check_finite(loss, stage)
+            self.losses.append(loss)
             clock = self._after_step(index, stage, step, total, loss, optimizer, validation, clock)
         return {"psnr": self._psnr(stage, validation)}
 
@@ -113,7 +117,8 @@ class Trainer:
         if step % self.config["checkpoint_every"] == 0 or step % spe == 0 or step == total:
             state = {"stage_index": index, "stage": stage.name, "step": step, "global_step": self.global_step,
                      "loss": loss, **({"psnr": values["psnr"]} if "psnr" in values else {})}
-            self.store.save(self.model, optimizer, state)
+            if self.is_chief:
+                self.store.save(self.model, optimizer, state)
         return clock
 
     def _enter_stage(self, stage, fresh):
@@ -225,7 +230,7 @@ def training_policy(train_config):
         keras.config.set_dtype_policy(previous)
 
 
-def write_pipeline(directory, pipeline):
+def write_pipeline(directory, pipeline, save=True):
     """Save the resolved pipeline; refuse a directory trained with a different network."""
     path = os.path.join(directory, PIPELINE_FILE)
     if os.path.isfile(path):
@@ -238,8 +243,9 @@ def write_pipeline(directory, pipeline):
                 "use a new --model-directory, or the original values to resume"
                 for key, old, new in changed
             )
-    with open(path, "w") as handle:
-        json.dump(pipeline, handle, indent=2)
+    if save:
+        with open(path, "w") as handle:
+            json.dump(pipeline, handle, indent=2)
 
 
 def _differences(old, new, path):

@@ -1,0 +1,47 @@
+import os
+
+import keras
+import numpy as np
+
+from tunablecnn import build_model, load_pipeline
+from tunablecnn.train.checkpoints import CheckpointStore
+
+
+def _model_and_optimizer():
+    model = build_model(load_pipeline({"model": {"filters": 4, "no_layers": 1}}))
+    optimizer = keras.optimizers.Adam()
+    optimizer.build(model.trainable_variables)
+    return model, optimizer
+
+
+def test_save_restore_round_trip(tmp_path):
+    store = CheckpointStore(str(tmp_path), keep=2)
+    model, optimizer = _model_and_optimizer()
+    optimizer.variables[0].assign(7)
+    path = store.save(model, optimizer, {"global_step": 7, "stage": "train"})
+    other, other_optimizer = _model_and_optimizer()
+    CheckpointStore.restore(path, other, other_optimizer)
+    for a, b in zip(model.weights, other.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert int(other_optimizer.variables[0].numpy()) == 7
+    assert CheckpointStore.read_state(path) == {"global_step": 7, "stage": "train"}
+
+
+def test_keeps_only_the_newest(tmp_path):
+    store = CheckpointStore(str(tmp_path), keep=2)
+    model, optimizer = _model_and_optimizer()
+    for step in (1, 2, 3):
+        store.save(model, optimizer, {"global_step": step})
+    assert sorted(os.listdir(tmp_path)) == ["ckpt-000000002", "ckpt-000000003"]
+    assert store.latest().endswith("ckpt-000000003")
+
+
+def test_interrupted_write_is_ignored_and_cleaned(tmp_path):
+    store = CheckpointStore(str(tmp_path), keep=3)
+    model, optimizer = _model_and_optimizer()
+    store.save(model, optimizer, {"global_step": 1})
+    os.makedirs(tmp_path / "ckpt-000000002.partial")  # a kill during the write of step 2
+    (tmp_path / "ckpt-000000002.partial" / "model.weights.h5").write_bytes(b"truncated")
+    assert store.latest().endswith("ckpt-000000001")
+    store.save(model, optimizer, {"global_step": 2})
+    assert sorted(os.listdir(tmp_path)) == ["ckpt-000000001", "ckpt-000000002"]

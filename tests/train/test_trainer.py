@@ -1,0 +1,100 @@
+import json
+import os
+
+import numpy as np
+import pytest
+
+from tunablecnn import build_model, load_pipeline
+from tunablecnn.train import TrainingDiverged, train
+from tunablecnn.train.checkpoints import CheckpointStore
+from tunablecnn.train.pruning import prunable_kernels
+
+LEVELS = {"start": {"additional_noise": 15}, "end": {"additional_noise": 50}}
+
+
+def _latest_state(directory):
+    return CheckpointStore.read_state(CheckpointStore(os.path.join(directory, "checkpoints"), 3).latest())
+
+
+def test_blind_training_learns_and_writes_everything(tiny_pipeline, tmp_path):
+    pipeline = load_pipeline(tiny_pipeline(train={"epochs": 3, "steps_per_epoch": 10}, dataset={"additional_noise": [25]}))
+    result = train(pipeline, str(tmp_path / "run"))
+    assert result["global_step"] == 30
+    assert result["losses"][-5:] and np.mean(result["losses"][-5:]) < np.mean(result["losses"][:5])
+    for name in ("pipeline.json", "train.log", "checkpoints", "logs", "visualizations"):
+        assert os.path.exists(tmp_path / "run" / name) or name == "train.log"
+    assert sorted(os.listdir(tmp_path / "run" / "visualizations"))[-1] == "train_000000030.png"
+    assert any(f.startswith("events") for f in os.listdir(tmp_path / "run" / "logs"))
+    assert _latest_state(tmp_path / "run")["step"] == 30
+
+
+def test_tunable_training_runs_base_then_tune_and_keeps_alpha_zero(tiny_pipeline, tmp_path):
+    pipeline = load_pipeline(tiny_pipeline(tunable={"type": "ftn", "tune_epochs": 1, **LEVELS}))
+    directory = str(tmp_path / "run")
+    result = train(pipeline, directory)
+    assert result["global_step"] == 8 + 4
+    state = _latest_state(directory)
+    assert (state["stage"], state["step"]) == ("tune", 4)
+    model = build_model(pipeline)
+    x = np.random.default_rng(0).random((1, 16, 16, 1)).astype("float32")
+    # The base checkpoint at the end of the base stage and the final one agree at alpha = 0.
+    checkpoints = CheckpointStore(os.path.join(directory, "checkpoints"), 3)
+    base_path = os.path.join(directory, "checkpoints", "ckpt-000000008")
+    outputs = []
+    for path in (base_path, checkpoints.latest()):
+        CheckpointStore.restore(path, model)
+        outputs.append([np.asarray(model({"image": x, "alpha": np.full((1, 1), a, "float32")})) for a in (0.0, 1.0)])
+    np.testing.assert_allclose(outputs[0][0], outputs[1][0], atol=1e-6)
+    assert not np.allclose(outputs[1][0], outputs[1][1], atol=1e-5)
+
+
+def test_rerun_after_completion_does_nothing_more(tiny_pipeline, tmp_path):
+    pipeline = load_pipeline(tiny_pipeline())
+    train(pipeline, str(tmp_path / "run"))
+    again = train(pipeline, str(tmp_path / "run"))
+    assert again["global_step"] == 8 and again["losses"] == []
+
+
+def test_longer_config_continues_from_the_checkpoint(tiny_pipeline, tmp_path):
+    train(load_pipeline(tiny_pipeline()), str(tmp_path / "run"))
+    longer = train(load_pipeline(tiny_pipeline(train={"epochs": 3})), str(tmp_path / "run"))
+    assert longer["global_step"] == 12 and len(longer["losses"]) == 4
+
+
+def test_diverging_loss_stops_and_keeps_the_last_good_checkpoint(tiny_pipeline, tmp_path):
+    train(load_pipeline(tiny_pipeline()), str(tmp_path / "run"))
+    before = _latest_state(tmp_path / "run")
+    exploding = load_pipeline(tiny_pipeline(train={"epochs": 3}, loss={"mae_multiplier": 1e39}))
+    with pytest.raises(TrainingDiverged, match=r"loss became (inf|nan) at global step 9 .*ckpt-000000008"):
+        train(exploding, str(tmp_path / "run"))
+    assert _latest_state(tmp_path / "run") == before
+
+
+def test_changed_network_is_refused(tiny_pipeline, tmp_path):
+    from tunablecnn import ConfigError
+
+    train(load_pipeline(tiny_pipeline()), str(tmp_path / "run"))
+    with pytest.raises(ConfigError, match="model.filters is 4 in the pipeline this directory was trained with, 6 now"):
+        train(load_pipeline(tiny_pipeline(model={"filters": 6})), str(tmp_path / "run"))
+    saved = json.loads((tmp_path / "run" / "pipeline.json").read_text())
+    assert saved["model"]["filters"] == 4
+
+
+def test_pruned_weights_are_zero_in_the_saved_model(tiny_pipeline, tmp_path):
+    prune = {"strategy": "minimum_threshold", "minimum_threshold": 0.05, "start_epoch": 1}
+    pipeline = load_pipeline(tiny_pipeline(train={"prune": prune}))
+    train(pipeline, str(tmp_path / "run"))
+    model = build_model(pipeline)
+    model.load_weights(os.path.join(CheckpointStore(str(tmp_path / "run" / "checkpoints"), 3).latest(), "model.weights.h5"))
+    values = np.concatenate([k.numpy().ravel() for k in prunable_kernels(model)])
+    assert (values == 0).mean() > 0.1
+    assert np.all((values == 0) | (np.abs(values) >= 0.05))
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_mixed_precision_trains_float32_variables(policy, tiny_pipeline, tmp_path):
+    import keras
+
+    result = train(load_pipeline(tiny_pipeline(train={"mixed_precision": policy, "epochs": 1})), str(tmp_path / "run"))
+    assert np.isfinite(result["losses"]).all()
+    assert keras.config.dtype_policy().name == "float32"  # restored after training
