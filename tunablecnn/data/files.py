@@ -1,0 +1,93 @@
+"""Find training images: walk the dataset directories and keep the files that look like images.
+
+Listing happens once, before any model is built, so a wrong `dataset.directory` fails at
+once with a message naming the directory instead of deep inside a training step. Files are
+only *checked* here (extension and header signature, a few bytes each), not decoded: the
+dataset may be larger than memory and is decoded lazily by the pipeline.
+"""
+
+import dataclasses
+import logging
+import os
+
+import cv2
+
+from tunablecnn.config import ConfigError
+
+logger = logging.getLogger(__name__)
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+
+
+class DatasetError(ConfigError):
+    """The dataset directories cannot provide training images (missing, empty, or no readable image)."""
+
+    def __init__(self, message):
+        super().__init__([message])
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageScan:
+    """Result of `scan_images`: readable-looking images and the skipped files, both sorted."""
+
+    images: tuple
+    skipped: tuple
+
+
+def resolve_directories(directories):
+    """Absolute paths of `directories` (a string or a list); relative ones are taken from the working directory."""
+    if isinstance(directories, (str, os.PathLike)):
+        directories = [directories]
+    if not directories:
+        raise DatasetError("dataset.directory: no directory given")
+    return [os.path.abspath(os.fspath(d)) for d in directories]
+
+
+def scan_images(directories):
+    """Walk `directories` recursively; return an `ImageScan` of image files and skipped files.
+
+    A file is an image when its extension is one of `IMAGE_EXTENSIONS` and OpenCV recognises
+    its header. Everything else (text files, images with a broken header) is skipped, not fatal.
+    Raises `DatasetError` naming the directory if one is missing or holds no image.
+    """
+    images, skipped = {}, {}
+    for directory in resolve_directories(directories):
+        if not os.path.isdir(directory):
+            raise DatasetError(f"dataset.directory: not a directory: {directory}")
+        found = 0
+        for path in _walk(directory):
+            if _looks_like_image(path):
+                images[path] = None
+                found += 1
+            else:
+                skipped[path] = None
+        if not found:
+            raise DatasetError(f"dataset.directory: no readable PNG/JPEG/BMP/TIFF image in {directory}")
+    return ImageScan(tuple(sorted(images)), tuple(sorted(skipped)))
+
+
+def list_images(directories):
+    """Sorted image paths under `directories`, logging how many files were skipped (see `scan_images`)."""
+    scan = scan_images(directories)
+    if scan.skipped:
+        logger.warning("skipped %d non-image or unreadable file(s), e.g. %s", len(scan.skipped), scan.skipped[0])
+    logger.info("found %d image(s) in %s", len(scan.images), ", ".join(resolve_directories(directories)))
+    return list(scan.images)
+
+
+def _walk(directory):
+    # followlinks=False (the default) keeps a symlink loop from walking forever.
+    for root, dirs, names in os.walk(directory):
+        dirs.sort()
+        for name in sorted(names):
+            yield os.path.join(root, name)
+
+
+def _looks_like_image(path):
+    if not path.lower().endswith(IMAGE_EXTENSIONS):
+        return False
+    try:
+        # Reads only the header signature; cheap even for very large datasets.
+        return bool(cv2.haveImageReader(path))
+    except cv2.error:
+        return False
