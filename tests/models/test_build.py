@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from tests.helpers import randomize_weights
 from tunablecnn import build_model, load_pipeline
 from tunablecnn.config import config_path, shipped_configs
 from tunablecnn.models import is_scale_equivariant
@@ -41,7 +42,7 @@ def test_shipped_config_is_scale_equivariant(name, rng):
     pipeline = _pipeline(name)
     assert is_scale_equivariant(pipeline), "shipped configs must stay homogeneous"
     model = build_model(pipeline)
-    _run(model, _image(pipeline, rng, batch=2), training=True)  # move BN statistics away from their init
+    randomize_weights(model, rng)
     x = _image(pipeline, rng, batch=2)
     y = _run(model, x)
     for c in (0.5, 2.0, 7.0):
@@ -54,6 +55,7 @@ def test_non_homogeneous_options_are_flagged_and_break_equivariance(override, rn
     pipeline = load_pipeline({"model": {"filters": 8, "no_layers": 2, **override}})
     assert not is_scale_equivariant(pipeline)
     model = build_model(pipeline)
+    randomize_weights(model, rng)
     x = rng.random((1, 16, 16, 1)).astype("float32")
     assert not np.allclose(np.asarray(model(7.0 * x)), 7.0 * np.asarray(model(x)), rtol=1e-3)
 
@@ -62,6 +64,7 @@ def test_non_homogeneous_options_are_flagged_and_break_equivariance(override, rn
 def test_keras_save_and_load_round_trip(name, rng, tmp_path):
     pipeline = _pipeline(name)
     model = build_model(pipeline)
+    randomize_weights(model, rng)
     x = _image(pipeline, rng)
     path = tmp_path / "model.keras"
     model.save(path)

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from tests.helpers import randomize_weights
 from tunablecnn import ConfigError, build_model, load_pipeline
 from tunablecnn.layers import AdaFM, ModulatedConv2D
 from tunablecnn.models.tunable import modulation_weights, set_stage, start_tune_stage
@@ -75,8 +76,7 @@ def test_per_sample_alpha_matches_one_by_one(method, model_type, rng):
 @pytest.mark.parametrize("method", METHODS)
 def test_tunable_bias_free_models_are_scale_equivariant_at_every_alpha(method, rng):
     model = build_model(_pipeline(method, model_type="gatenet", levels=2, placement="all"))
-    model(_inputs(rng, 0.5), training=True)
-    _perturb_modulation(model, rng)
+    randomize_weights(model, rng, scale=0.2)
     for alpha in (0.0, 0.3, 1.0):
         data = _inputs(rng, alpha)
         y = _run(model, data)

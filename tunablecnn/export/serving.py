@@ -1,24 +1,50 @@
-"""Serving functions: the model behind a `tf.function` with dynamic batch, height and width."""
+"""Serving functions: the model behind `tf.function`s with dynamic batch, height and width.
+
+`uint8_serving_function` is the deployable signature (`serving_default`): `image` uint8
+[N, H, W, C], for tunable models `alpha` float32 [N, 1], output `denoised` uint8; scaling
+to [0, 1] and back is inside the graph. `float_serving_function` takes float images in
+[0, 1] scale without clipping them on the way in (evaluation feeds unclipped noisy images).
+"""
 
 import tensorflow as tf
 
 from tunablecnn.models.tunable import is_tunable
 
 
-def float_serving_function(model):
-    """`tf.function` taking `image` float32 [N, H, W, C] (and `alpha` float32 [N, 1]) -> `{"denoised": ...}`."""
-    channels = model.inputs[0].shape[-1] if not is_tunable(model) else model.input["image"].shape[-1]
-    image_spec = tf.TensorSpec([None, None, None, channels], tf.float32, name="image")
+def image_channels(model):
+    image = model.input["image"] if is_tunable(model) else model.inputs[0]
+    return image.shape[-1]
+
+
+def float_serving_function(model, *, clip=False):
+    """`image` float32 (and `alpha`) -> `{"denoised": float32}`, clipped to [0, 1] if `clip`."""
+
+    def denoise(image, alpha=None):
+        restored = _call(model, image, alpha)
+        return {"denoised": tf.clip_by_value(restored, 0.0, 1.0) if clip else restored}
+
+    return _with_signature(model, denoise, tf.float32)
+
+
+def uint8_serving_function(model):
+    """`image` uint8 (and `alpha`) -> `{"denoised": uint8}`, rounded to the nearest gray level."""
+
+    def denoise(image, alpha=None):
+        restored = _call(model, tf.cast(image, tf.float32) / 255.0, alpha)
+        levels = tf.round(tf.clip_by_value(restored, 0.0, 1.0) * 255.0)
+        return {"denoised": tf.cast(levels, tf.uint8)}
+
+    return _with_signature(model, denoise, tf.uint8)
+
+
+def _call(model, image, alpha):
+    inputs = {"image": image, "alpha": alpha} if alpha is not None else image
+    return tf.cast(model(inputs, training=False), tf.float32)
+
+
+def _with_signature(model, denoise, dtype):
+    image = tf.TensorSpec([None, None, None, image_channels(model)], dtype, name="image")
     if not is_tunable(model):
-
-        @tf.function(input_signature=[image_spec])
-        def serve(image):
-            return {"denoised": model(image, training=False)}
-
-        return serve
-
-    @tf.function(input_signature=[image_spec, tf.TensorSpec([None, 1], tf.float32, name="alpha")])
-    def serve_tunable(image, alpha):
-        return {"denoised": model({"image": image, "alpha": alpha}, training=False)}
-
-    return serve_tunable
+        return tf.function(lambda image: denoise(image), input_signature=[image])
+    alpha = tf.TensorSpec([None, 1], tf.float32, name="alpha")
+    return tf.function(lambda image, alpha: denoise(image, alpha), input_signature=[image, alpha])

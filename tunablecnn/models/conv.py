@@ -31,12 +31,12 @@ class ConvFactory:
         self.tunable = tunable
         self.alpha = alpha
 
-    def __call__(self, x, filters, kernel_size, *, strides=1, name, in_block=False):
+    def __call__(self, x, filters, kernel_size, *, strides=1, name, in_block=False, zero_init=False):
         options = dict(
             filters=filters,
             kernel_size=kernel_size,
             strides=strides,
-            kernel_initializer=self.kernel_initializer,
+            kernel_initializer="zeros" if zero_init else self.kernel_initializer,
             kernel_regularizer=_REGULARIZERS[self.kernel_regularizer](),
         )
         if not self._modulates(in_block):

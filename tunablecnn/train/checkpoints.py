@@ -46,6 +46,13 @@ class CheckpointStore:
         return complete[-1] if complete else None
 
     @staticmethod
+    def latest_in(directory):
+        """Newest complete checkpoint in `directory` without creating anything; None if there is none."""
+        store = CheckpointStore.__new__(CheckpointStore)
+        store.directory = directory
+        return store.latest()
+
+    @staticmethod
     def read_state(path):
         with open(os.path.join(path, "state.json")) as handle:
             return json.load(handle)
@@ -64,6 +71,8 @@ class CheckpointStore:
             variable.assign(value)
 
     def _complete(self):
+        if not os.path.isdir(self.directory):
+            return []
         names = sorted(n for n in os.listdir(self.directory) if n.startswith(_PREFIX) and not n.endswith(_PARTIAL))
         return [os.path.join(self.directory, n) for n in names if os.path.isfile(os.path.join(self.directory, n, "state.json"))]
 

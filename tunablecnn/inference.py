@@ -1,0 +1,145 @@
+"""The denoiser returned by `tunablecnn.load_model`: numpy in, numpy out, alpha or level chosen per call."""
+
+import json
+import os
+
+import numpy as np
+
+from tunablecnn.calibration import alpha_for_level
+from tunablecnn.export.exporter import FILES, FORMAT_VERSION, METADATA_FILE
+from tunablecnn.noise_estimation import estimate_noise_sigma
+from tunablecnn.pretrained import resolve
+
+BACKENDS = ("saved_model", "tflite")
+
+
+def load_model(name_or_path, backend="saved_model"):
+    """Load a bundled model by name (see `list_models()`) or an exported folder; return a `Denoiser`."""
+    return Denoiser(resolve(name_or_path), backend=backend)
+
+
+class Denoiser:
+    """Callable denoiser of an exported model folder.
+
+    `denoiser(images, alpha=None, level=None)`:
+    - `images`: one image `[H, W]` or `[H, W, C]`, or a batch `[N, H, W, C]`; numpy or tensor.
+      uint8 is read in [0, 255] and gives uint8; float is in [0, 1] scale, NOT clipped on the
+      way in (evaluation feeds unclipped noisy images), and gives float32 in [0, 1].
+    - tunable models: `alpha` in [0, 1] (a number or one per image), or `alpha="auto"` (estimate
+      each image's noise level and use the calibration), or `level=sigma` (0-255 scale, through
+      the calibration). With neither, "auto" is used. Blind models take neither.
+    The output has the input's shape.
+    """
+
+    def __init__(self, directory, backend="saved_model"):
+        if backend not in BACKENDS:
+            raise ValueError(f"Expected backend in {BACKENDS}. Received: backend={backend!r}")
+        self.directory = directory
+        self.metadata = read_metadata(directory)
+        self.backend = backend
+        self.channels = self.metadata["model"]["channels"]
+        self.tunable = self.metadata["tunable"] is not None
+        self.calibration = self.metadata["tunable"]["calibration"] if self.tunable else []
+        self._run = _saved_model_backend(directory) if backend == "saved_model" else _tflite_backend(directory, self.metadata)
+
+    def __call__(self, images, alpha=None, level=None):
+        array = np.asarray(images)
+        batch, shape = self._as_batch(array)
+        alphas = self._alphas(batch, alpha, level)
+        restored = self._run(batch, alphas, uint8=array.dtype == np.uint8)
+        return restored.reshape(shape)
+
+    def alpha_for_level(self, level):
+        """The calibrated alpha for noise sigma `level` (0-255 scale)."""
+        self._require_tunable("level")
+        return alpha_for_level(self.calibration, level)
+
+    def estimate_level(self, image):
+        """Blind estimate of the noise sigma (0-255 scale) of one image in this call's convention."""
+        array = np.asarray(image, np.float64)
+        scale = 1.0 if np.asarray(image).dtype == np.uint8 else 255.0
+        return estimate_noise_sigma(array * scale)
+
+    def _as_batch(self, array):
+        if array.dtype != np.uint8 and not np.issubdtype(array.dtype, np.floating):
+            raise ValueError(
+                f"Expected uint8 images in [0, 255] or float images in [0, 1]. Received dtype {array.dtype} "
+                "(convert 16-bit images with image / 65535.0)"
+            )
+        shape = array.shape
+        if array.ndim == 2 and self.channels == 1:
+            array = array[None, ..., None]
+        elif array.ndim == 3:
+            array = array[None]
+        if array.ndim != 4 or array.shape[-1] != self.channels:
+            raise ValueError(
+                f"Expected [H, W]{' (gray)' if self.channels == 1 else ''}, [H, W, {self.channels}] or "
+                f"[N, H, W, {self.channels}] for this {self.channels}-channel model. Received shape {shape}"
+            )
+        return array, shape
+
+    def _alphas(self, batch, alpha, level):
+        if not self.tunable:
+            if alpha is not None or level is not None:
+                raise ValueError(f"{self.metadata['name']} is not tunable: it takes no alpha or level")
+            return None
+        if alpha is not None and level is not None:
+            raise ValueError("Give alpha or level, not both")
+        if level is not None:
+            values = [self.alpha_for_level(level)] * len(batch)
+        elif alpha is None or (isinstance(alpha, str) and alpha == "auto"):
+            self._require_tunable("alpha='auto'")
+            values = [self.alpha_for_level(self.estimate_level(image)) for image in batch]
+        else:
+            values = np.broadcast_to(np.asarray(alpha, np.float32).reshape(-1), (len(batch),))
+        values = np.asarray(values, np.float32).reshape(-1, 1)
+        if not np.all((values >= 0) & (values <= 1)):
+            raise ValueError(f"Expected alpha in [0, 1]. Received: alpha={alpha}")
+        return values
+
+    def _require_tunable(self, what):
+        if not self.tunable:
+            raise ValueError(f"{self.metadata['name']} is not tunable: {what} does not apply")
+        if not self.calibration:
+            raise ValueError(f"{self.metadata['name']} has no level calibration: pass alpha instead of {what}")
+
+
+def read_metadata(directory):
+    with open(os.path.join(directory, METADATA_FILE)) as handle:
+        metadata = json.load(handle)
+    if metadata.get("format_version") != FORMAT_VERSION:
+        raise ValueError(
+            f"{directory}: metadata format_version {metadata.get('format_version')} is not supported "
+            f"(this tunablecnn reads {FORMAT_VERSION}); re-export the model"
+        )
+    return metadata
+
+
+def _saved_model_backend(directory):
+    import tensorflow as tf
+
+    loaded = tf.saved_model.load(os.path.join(directory, FILES["saved_model"]))
+    signatures = {True: loaded.signatures["serving_default"], False: loaded.signatures["denoise_float"]}
+
+    def run(batch, alphas, uint8):
+        image = tf.constant(batch if uint8 else batch.astype(np.float32))
+        kwargs = {"image": image} if alphas is None else {"image": image, "alpha": tf.constant(alphas)}
+        return signatures[uint8](**kwargs)["denoised"].numpy()
+
+    run.keep_alive = loaded  # the signatures need the loaded object alive
+    return run
+
+
+def _tflite_backend(directory, metadata):
+    from tunablecnn.export.tflite import TFLiteRunner
+
+    if "tflite" not in metadata["files"]:
+        raise ValueError(f"{directory} has no TFLite files; export it with --to-tflite")
+    runners = {True: TFLiteRunner(os.path.join(directory, FILES["tflite"])),
+               False: TFLiteRunner(os.path.join(directory, FILES["tflite_float"]))}
+
+    def run(batch, alphas, uint8):
+        image = batch if uint8 else batch.astype(np.float32)
+        return runners[uint8](image=image) if alphas is None else runners[uint8](image=image, alpha=alphas)
+
+    return run
