@@ -105,15 +105,23 @@ def output_paths(inputs, output):
     return [os.path.join(output, os.path.basename(path)) for path in inputs]
 
 
-def sweep_grid(path, image, denoiser, alphas, bits):
-    """Save a labelled PNG: the input, then the result at every alpha."""
-    from tunablecnn.train.monitor import save_grid
+def sweep_grid(path, image, denoiser, alphas):
+    """Save one labelled PNG: the input, then the result at every alpha (matplotlib, no display)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
 
     shown = lambda x: np.asarray(x, np.float32) / (255.0 if x.dtype == np.uint8 else 1.0)  # noqa: E731
-    panels = [shown(image)] + [shown(denoiser(image, alpha=a)) for a in alphas]
-    panels = [p[..., None] if p.ndim == 2 else p for p in panels]
-    labels = ["input"] + [f"alpha {a:g}" for a in alphas]
-    save_grid(path, [[p] for p in panels], labels, title=os.path.basename(path), columns_are_rows=True)
+    panels = [("input", shown(image))] + [(f"alpha {a:g}", shown(denoiser(image, alpha=a))) for a in alphas]
+    figure, axes = plt.subplots(1, len(panels), figsize=(3 * len(panels), 3.3), squeeze=False)
+    for axis, (label, panel) in zip(axes[0], panels):
+        axis.imshow(np.clip(panel, 0, 1), cmap="gray", vmin=0, vmax=1)
+        axis.set_title(label)
+        axis.axis("off")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
 
 
 def main(argv=None):
@@ -141,8 +149,7 @@ def _run(args):
     for source, target in zip(args.images, output_paths(args.images, args.output)):
         image, bits = read_image(source, denoiser.channels)
         if args.sweep:
-            sweep_grid(target if target.lower().endswith(".png") else os.path.splitext(target)[0] + ".png",
-                       image, denoiser, args.sweep, bits)
+            sweep_grid(os.path.splitext(target)[0] + ".png", image, denoiser, args.sweep)
         else:
             write_image(target, denoiser(image, alpha=args.alpha, level=args.level), bits)
         logger.info("%s -> %s", source, target)

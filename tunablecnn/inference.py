@@ -73,7 +73,7 @@ class Denoiser:
             array = array[None]
         if array.ndim != 4 or array.shape[-1] != self.channels:
             raise ValueError(
-                f"Expected [H, W]{' (gray)' if self.channels == 1 else ''}, [H, W, {self.channels}] or "
+                f"Expected {'[H, W], ' if self.channels == 1 else ''}[H, W, {self.channels}] or "
                 f"[N, H, W, {self.channels}] for this {self.channels}-channel model. Received shape {shape}"
             )
         return array, shape

@@ -1,0 +1,85 @@
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from tunablecnn.denoise import main
+
+
+@pytest.fixture
+def noisy_png(tmp_path, rng):
+    path = tmp_path / "noisy.png"
+    cv2.imwrite(str(path), rng.integers(0, 256, (20, 24), dtype=np.uint8))
+    return path
+
+
+def _run(*args):
+    return main([str(a) for a in args])
+
+
+def test_one_image_with_alpha(exported_tunable, noisy_png, tmp_path):
+    assert _run(noisy_png, "--model", exported_tunable, "--output", tmp_path / "out.png", "--alpha", "0.4") == 0
+    out = cv2.imread(str(tmp_path / "out.png"), cv2.IMREAD_UNCHANGED)
+    assert out.shape == (20, 24) and out.dtype == np.uint8
+
+
+def test_level_and_auto_and_tflite(exported_tunable, noisy_png, tmp_path):
+    assert _run(noisy_png, "--model", exported_tunable, "--output", tmp_path / "a.png", "--level", "30") == 0
+    assert _run(noisy_png, "--model", exported_tunable, "--output", tmp_path / "b.png", "--alpha", "auto",
+                "--backend", "tflite") == 0
+
+
+def test_several_images_into_a_folder_with_16_bit_rgba_and_colour(exported_tunable, tmp_path, rng):
+    sixteen = tmp_path / "deep.tif"
+    cv2.imwrite(str(sixteen), rng.integers(0, 65536, (16, 16), dtype=np.uint16))
+    rgba = tmp_path / "rgba.png"
+    cv2.imwrite(str(rgba), rng.integers(0, 256, (16, 16, 4), dtype=np.uint8))
+    bgr = tmp_path / "colour.jpg"
+    cv2.imwrite(str(bgr), rng.integers(0, 256, (16, 16, 3), dtype=np.uint8))
+    assert _run(sixteen, rgba, bgr, "--model", exported_tunable, "--output", tmp_path / "out", "--alpha", "0") == 0
+    assert cv2.imread(str(tmp_path / "out" / "deep.tif"), cv2.IMREAD_UNCHANGED).dtype == np.uint16
+    assert cv2.imread(str(tmp_path / "out" / "rgba.png"), cv2.IMREAD_UNCHANGED).shape == (16, 16)  # gray model
+    assert os.path.isfile(tmp_path / "out" / "colour.jpg")
+
+
+def test_gray_image_into_colour_model(exported_blind_color, noisy_png, tmp_path):
+    assert _run(noisy_png, "--model", exported_blind_color, "--output", tmp_path / "rgb.png") == 0
+    assert cv2.imread(str(tmp_path / "rgb.png"), cv2.IMREAD_UNCHANGED).shape == (20, 24, 3)
+
+
+def test_sweep_writes_one_grid(exported_tunable, noisy_png, tmp_path):
+    assert _run(noisy_png, "--model", exported_tunable, "--output", tmp_path / "sweep.png", "--sweep", "0:1:0.25") == 0
+    grid = cv2.imread(str(tmp_path / "sweep.png"))
+    assert grid is not None and grid.shape[1] > 4 * grid.shape[0]  # input + 5 alphas side by side
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--alpha", "1.5"], "alpha must be in [0, 1], not 1.5"),
+    (["--alpha", "much"], "alpha must be a number in [0, 1] or 'auto'"),
+    (["--sweep", "0:2:1"], "--sweep needs 0 <= START <= STOP <= 1"),
+])
+def test_bad_arguments_exit_two(exported_tunable, noisy_png, tmp_path, capsys, args, message):
+    with pytest.raises(SystemExit) as exit_info:
+        _run(noisy_png, "--model", exported_tunable, "--output", tmp_path / "o.png", *args)
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda d: d / "missing.png", "missing.png: file not found"),
+    (lambda d: (d / "text.png").write_text("not an image") and d / "text.png", "text.png: not a readable"),
+])
+def test_bad_files_exit_two(exported_tunable, tmp_path, capsys, make, message):
+    assert _run(make(tmp_path), "--model", exported_tunable, "--output", tmp_path / "o.png") == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_unknown_model_exits_two(noisy_png, tmp_path, capsys):
+    assert _run(noisy_png, "--model", "nope", "--output", tmp_path / "o.png") == 2
+    assert "bundled models:" in capsys.readouterr().err
+
+
+def test_blind_model_refuses_alpha(exported_blind_color, noisy_png, tmp_path, capsys):
+    assert _run(noisy_png, "--model", exported_blind_color, "--output", tmp_path / "o.png", "--alpha", "0.5") == 2
+    assert "is not tunable" in capsys.readouterr().err

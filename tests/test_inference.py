@@ -1,0 +1,109 @@
+import numpy as np
+import pytest
+
+import tunablecnn
+from tunablecnn import load_model
+
+
+@pytest.fixture(scope="module")
+def denoiser(exported_tunable):
+    return load_model(str(exported_tunable))
+
+
+def test_uint8_in_uint8_out_for_every_shape(denoiser, rng):
+    image = rng.integers(0, 256, (21, 30), dtype=np.uint8)
+    for array in (image, image[..., None], image[None, ..., None]):
+        out = denoiser(array, alpha=0.5)
+        assert out.dtype == np.uint8 and out.shape == array.shape
+    np.testing.assert_array_equal(denoiser(image, alpha=0.5), denoiser(image[None, ..., None], alpha=0.5)[0, ..., 0])
+
+
+def test_float_input_is_not_clipped_and_gives_float_in_unit_range(denoiser, rng):
+    clean = rng.random((1, 24, 24, 1)).astype(np.float32)
+    noisy = clean + rng.normal(0, 0.3, clean.shape).astype(np.float32)  # well outside [0, 1]
+    out = denoiser(noisy, alpha=1.0)
+    assert out.dtype == np.float32 and out.min() >= 0 and out.max() <= 1
+    assert not np.allclose(out, denoiser(np.clip(noisy, 0, 1), alpha=1.0))  # the model saw unclipped values
+
+
+def test_float_and_uint8_paths_agree_within_rounding(denoiser, rng):
+    image = rng.integers(0, 256, (1, 16, 16, 1), dtype=np.uint8)
+    as_float = denoiser(image.astype(np.float32) / 255, alpha=0.25)
+    assert np.abs(as_float * 255 - denoiser(image, alpha=0.25)).max() <= 0.5 + 1e-3
+
+
+def test_per_image_alpha_and_level_and_auto(denoiser, rng):
+    batch = rng.integers(0, 256, (2, 16, 16, 1), dtype=np.uint8)
+    both = denoiser(batch, alpha=[0.0, 1.0])
+    np.testing.assert_array_equal(both[:1], denoiser(batch[:1], alpha=0.0))
+    np.testing.assert_array_equal(both[1:], denoiser(batch[1:], alpha=1.0))
+    level_alpha = denoiser.alpha_for_level(30)
+    np.testing.assert_array_equal(denoiser(batch, level=30), denoiser(batch, alpha=level_alpha))
+    assert denoiser(batch, alpha="auto").shape == batch.shape
+    np.testing.assert_array_equal(denoiser(batch), denoiser(batch, alpha="auto"))  # auto is the default
+
+
+def test_tflite_backend_matches_saved_model(exported_tunable, denoiser, rng):
+    lite = load_model(str(exported_tunable), backend="tflite")
+    image = rng.integers(0, 256, (2, 20, 20, 1), dtype=np.uint8)
+    for alpha in (0.0, 0.6):
+        assert np.abs(lite(image, alpha=alpha).astype(int) - denoiser(image, alpha=alpha)).max() <= 1
+    floats = image.astype(np.float32) / 255
+    np.testing.assert_allclose(lite(floats, alpha=0.3), denoiser(floats, alpha=0.3), atol=1e-4)
+
+
+def test_blind_rgb_model(exported_blind_color, rng):
+    denoiser = load_model(str(exported_blind_color))
+    image = rng.integers(0, 256, (17, 19, 3), dtype=np.uint8)
+    assert denoiser(image).shape == image.shape
+    with pytest.raises(ValueError, match="is not tunable: it takes no alpha or level"):
+        denoiser(image, alpha=0.5)
+    with pytest.raises(ValueError, match=r"Expected \[H, W, 3\] or \[N, H, W, 3\] for this 3-channel model"):
+        denoiser(image[..., 0])
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"alpha": 1.5}, r"Expected alpha in \[0, 1\]"),
+    ({"alpha": -0.1}, r"Expected alpha in \[0, 1\]"),
+    ({"alpha": 0.5, "level": 20}, "Give alpha or level, not both"),
+])
+def test_bad_alpha(denoiser, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        denoiser(np.zeros((8, 8), np.uint8), **kwargs)
+
+
+def test_bad_images(denoiser):
+    with pytest.raises(ValueError, match="Expected uint8 images in \\[0, 255\\] or float images in \\[0, 1\\]"):
+        denoiser(np.zeros((8, 8), np.uint16))
+    with pytest.raises(ValueError, match=r"Received shape \(8, 8, 3\)"):
+        denoiser(np.zeros((8, 8, 3), np.uint8), alpha=0)
+
+
+def test_unknown_name_lists_the_bundled_models():
+    with pytest.raises(ValueError, match="bundled models: "):
+        load_model("no-such-model")
+
+
+def test_bad_backend(exported_tunable):
+    with pytest.raises(ValueError, match="Expected backend in"):
+        load_model(str(exported_tunable), backend="onnx")
+
+
+def test_old_format_is_refused(exported_tunable, tmp_path):
+    import json
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(exported_tunable, copy)
+    metadata = json.loads((copy / "metadata.json").read_text())
+    (copy / "metadata.json").write_text(json.dumps({**metadata, "format_version": 99}))
+    with pytest.raises(ValueError, match="format_version 99 is not supported"):
+        load_model(str(copy))
+
+
+@pytest.mark.parametrize("name", tunablecnn.list_models())
+def test_every_bundled_model_loads_and_denoises(name, rng):
+    denoiser = load_model(name)
+    image = rng.integers(0, 256, (24, 24, denoiser.channels), dtype=np.uint8)
+    assert denoiser(image).shape == image.shape
+    assert load_model(name, backend="tflite")(image).shape == image.shape
