@@ -65,3 +65,20 @@ def test_dataset_error_is_a_config_error():
     assert issubclass(DatasetError, ConfigError) and issubclass(DatasetError, ValueError)
     with pytest.raises(DatasetError, match="no directory given"):
         resolve_directories([])
+
+
+def test_package_folder_uri_resolves_to_installed_package():
+    import skimage
+
+    from tunablecnn.data.files import resolve_directories
+
+    (folder,) = resolve_directories(["pkg://skimage/data"])
+    assert folder == os.path.join(os.path.dirname(skimage.__file__), "data")
+    assert len(list_images([folder])) > 10
+
+
+def test_package_folder_of_missing_package():
+    from tunablecnn.data.files import resolve_directories
+
+    with pytest.raises(DatasetError, match="pkg://nopackage/x: package 'nopackage' is not installed"):
+        resolve_directories(["pkg://nopackage/x"])

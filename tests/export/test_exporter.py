@@ -53,10 +53,10 @@ def test_verification_failure_stops_the_export(exported_tunable, tmp_path, monke
     from tunablecnn.export import exporter
 
     pipeline = load_pipeline(str(exported_tunable / "pipeline.json"))
-    original = exporter._write_tflite
-    # Simulate a converter bug: the TFLite files hold an untrained model's weights.
-    monkeypatch.setattr(exporter, "_write_tflite", lambda model, path, q: original(build_model(pipeline), path, q))
-    with pytest.raises(VerificationError, match=r"tflite output differs from Keras by \d+ gray levels"):
+    original = exporter.write_saved_model
+    # Simulate a broken export: the written files hold an untrained model's weights.
+    monkeypatch.setattr(exporter, "write_saved_model", lambda model, path: original(build_model(pipeline), path))
+    with pytest.raises(VerificationError, match=r"(saved_model|tflite) output differs from Keras by \d+ gray levels"):
         export_model(pipeline, str(exported_tunable / "model.weights.h5"), str(tmp_path / "out"))
     assert not (tmp_path / "out" / "metadata.json").exists()  # no folder that load_model would trust
 

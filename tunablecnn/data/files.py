@@ -7,6 +7,7 @@ dataset may be larger than memory and is decoded lazily by the pipeline.
 """
 
 import dataclasses
+import importlib.util
 import logging
 import os
 
@@ -17,6 +18,7 @@ from tunablecnn.config import ConfigError
 logger = logging.getLogger(__name__)
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+PACKAGE_PREFIX = "pkg://"  # pkg://skimage/data: a folder inside an installed package (offline quickstart)
 
 
 class DatasetError(ConfigError):
@@ -35,12 +37,25 @@ class ImageScan:
 
 
 def resolve_directories(directories):
-    """Absolute paths of `directories` (a string or a list); relative ones are taken from the working directory."""
+    """Absolute paths of `directories` (a string or a list).
+
+    Relative ones are taken from the working directory; `pkg://PACKAGE/SUBDIR` names a folder
+    inside an installed package, e.g. `pkg://skimage/data` (scikit-image's bundled images).
+    """
     if isinstance(directories, (str, os.PathLike)):
         directories = [directories]
     if not directories:
         raise DatasetError("dataset.directory: no directory given")
-    return [os.path.abspath(os.fspath(d)) for d in directories]
+    return [_package_folder(os.fspath(d)) if os.fspath(d).startswith(PACKAGE_PREFIX) else os.path.abspath(os.fspath(d))
+            for d in directories]
+
+
+def _package_folder(uri):
+    package, _, subdir = uri[len(PACKAGE_PREFIX):].partition("/")
+    spec = importlib.util.find_spec(package) if package else None
+    if spec is None or not spec.submodule_search_locations:
+        raise DatasetError(f"dataset.directory: {uri}: package '{package}' is not installed")
+    return os.path.join(list(spec.submodule_search_locations)[0], subdir)
 
 
 def scan_images(directories):

@@ -55,6 +55,8 @@ def write_metadata(directory, metadata):
 
 
 def _write_tflite(model, path, quantize):
+    # Converted from the serving functions, not from the SavedModel: TFLiteConverter.from_saved_model
+    # on this SavedModel produced a model saturating at 255 (TF 2.21); verification would catch it.
     for key, function in (("tflite", uint8_serving_function(model)), ("tflite_float", float_serving_function(model, clip=True))):
         with open(path(key), "wb") as handle:
             handle.write(convert_to_tflite(function, quantize=quantize))

@@ -12,10 +12,18 @@ def convert_to_tflite(serving_function, *, quantize="none"):
     Weights are constants in the converted graph, so kernel arithmetic such as FTN's
     `FTN(W) - W` is folded at conversion: the file holds static kernels only.
     """
-    if quantize not in QUANTIZATIONS:
-        raise ValueError(f"Expected quantize in {QUANTIZATIONS}. Received: quantize={quantize!r}")
+    _check_quantize(quantize)
     concrete = serving_function.get_concrete_function()
     converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], serving_function)
+    return _convert(converter, quantize)
+
+
+def _check_quantize(quantize):
+    if quantize not in QUANTIZATIONS:
+        raise ValueError(f"Expected quantize in {QUANTIZATIONS}. Received: quantize={quantize!r}")
+
+
+def _convert(converter, quantize):
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     if quantize != "none":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]

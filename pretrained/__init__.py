@@ -1,0 +1,1 @@
+"""Bundled pretrained models, one exported folder each; installed as `tunablecnn.zoo` (see tunablecnn.pretrained)."""
