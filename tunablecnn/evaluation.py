@@ -59,7 +59,8 @@ def parse_sigmas(text):
     try:
         sigmas = [float(part) for part in text.split(",")]
     except ValueError:
-        raise ValueError(f"--sigmas wants comma-separated noise levels (0-255 scale), e.g. 15,25,35,50, not {text!r}") from None
+        raise ValueError("--sigmas wants comma-separated noise levels (0-255 scale), e.g. 15,25,35,50, "
+                         f"not {text!r}") from None
     if not all(math.isfinite(s) and s > 0 for s in sigmas) or len(set(sigmas)) != len(sigmas):
         raise ValueError(f"--sigmas wants distinct finite levels > 0, not {text!r}")
     return sigmas
@@ -76,7 +77,8 @@ def parse_alphas(text):
         else:
             alphas = [float(v) for v in text.split(",")]
     except ValueError:
-        raise ValueError(f"--alphas wants START:STOP:STEP (e.g. 0:1:0.1) or a comma list (e.g. 0,0.5,1), not {text!r}") from None
+        raise ValueError("--alphas wants START:STOP:STEP (e.g. 0:1:0.1) or a comma list (e.g. 0,0.5,1), "
+                         f"not {text!r}") from None
     alphas = sorted({round(float(a), 6) for a in alphas})
     if not all(0.0 <= a <= 1.0 for a in alphas):
         raise ValueError(f"--alphas must lie in [0, 1], not {text!r}")
@@ -216,17 +218,18 @@ def report_rows(summary):
 
     A blind model or baseline gives one row (its name); a tunable model gives "NAME
     (calibrated)" and/or "NAME (best alpha)" (the grid alpha with the best mean PSNR per sigma).
+    Models come first, then baselines, each in first-seen order.
     """
     rows = {}
     best = best_alphas(summary)
     for row in summary:
         if row["setting"] == "grid" and best[row["method"]][row["sigma"]] is not row:
             continue
-        suffix = {"fixed": "", "calibrated": " (calibrated)", "grid": " (best alpha)"}[row["setting"]]
-        entry = rows.setdefault(row["method"] + suffix, {"label": row["method"] + suffix, "method": row["method"],
-                                                         "kind": row["kind"], "channels": row["channels"], "scores": {}})
+        label = row["method"] + {"fixed": "", "calibrated": " (calibrated)", "grid": " (best alpha)"}[row["setting"]]
+        fields = {k: row[k] for k in ("method", "kind", "channels")}
+        entry = rows.setdefault(label, {"label": label, **fields, "scores": {}})
         entry["scores"][row["sigma"]] = row
-    return list(rows.values())
+    return sorted(rows.values(), key=lambda entry: entry["kind"] != "model")
 
 
 def psnr_gaps(rows):
@@ -239,7 +242,7 @@ def psnr_gaps(rows):
         if a["kind"] != "model":
             continue
         for b in rows[i + 1:] + [r for r in rows[:i] if r["kind"] == "baseline"]:
-            if b["channels"] == a["channels"] and b is not a:
+            if b["channels"] == a["channels"]:
                 common = [s for s in a["scores"] if s in b["scores"]]
                 gaps.append({"label": f"{a['label']} - {b['label']}", "a": a["label"], "b": b["label"],
                              "gaps": {s: a["scores"][s]["psnr"] - b["scores"][s]["psnr"] for s in common}})
@@ -257,7 +260,7 @@ def _score(method, variant, sigma, image, clean, noisy):
 
 
 def _tunable_plan(name, denoiser, alphas, calibrated):
-    """(alpha grid, calibrated?) for a tunable model; defaults: calibrated if it has a calibration, else the 0:1:0.1 grid."""
+    """(alpha grid, calibrated?) of a tunable model; default: calibrated if it has a calibration, else 0:1:0.1."""
     if not denoiser.tunable:
         return [], False
     if alphas is None and not calibrated:

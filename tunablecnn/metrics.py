@@ -20,7 +20,8 @@ def noise_seed(base_seed, image_index, sigma):
     images or sigmas (differing by at least 0.001) give unrelated noise. All arguments must be >= 0.
     """
     if base_seed < 0 or image_index < 0 or sigma < 0:
-        raise ValueError(f"Expected base_seed, image_index and sigma >= 0. Received: {base_seed}, {image_index}, {sigma}")
+        raise ValueError("Expected base_seed, image_index and sigma >= 0. "
+                         f"Received: {base_seed}, {image_index}, {sigma}")
     entropy = [int(base_seed), int(image_index), int(round(1000 * float(sigma)))]
     return int(np.random.SeedSequence(entropy).generate_state(1)[0])
 

@@ -1,0 +1,153 @@
+import csv
+import json
+import sys
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from tunablecnn.evaluate import main
+from tunablecnn.evaluation import (
+    DEFAULT_ALPHAS,
+    EvaluationError,
+    baseline_methods,
+    bm3d_denoise,
+    model_methods,
+    nlm_denoise,
+    parse_alphas,
+    parse_sigmas,
+    psnr_gaps,
+    report_rows,
+    summarize,
+)
+
+
+@pytest.fixture
+def dataset(tmp_path, rng):
+    folder = tmp_path / "clean"
+    folder.mkdir()
+    for i in range(2):
+        image = cv2.GaussianBlur(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8), (5, 5), 1.5)
+        cv2.imwrite(str(folder / f"img{i}.png"), image)
+    return folder
+
+
+def _run(*args):
+    return main([str(a) for a in args])
+
+
+def _read_csv(path):
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_end_to_end_report(exported_tunable, exported_blind_color, dataset, tmp_path, capsys):
+    out = tmp_path / "report"
+    assert _run("--model", exported_tunable, "--model", exported_blind_color, "--dataset", dataset, "--sigmas", "15,25",
+                "--alphas", "0:1:0.5", "--calibrated", "--baselines", "nlm", "--output", out) == 0
+    assert "images: 2/2" in capsys.readouterr().err
+    per_image = _read_csv(out / "per_image.csv")
+    # gray tunable: 3 alphas + calibrated; RGB blind: 1; nlm gray and RGB: 2 -> 7 variants x 2 sigmas x 2 images
+    assert len(per_image) == 7 * 2 * 2
+    assert {r["method"] for r in per_image} == {"exported", "exported-2", "nlm-gray", "nlm-rgb"}
+    assert {r["image"] for r in per_image} == {"img0.png", "img1.png"}
+    summary = _read_csv(out / "summary.csv")
+    assert len(summary) == 7 * 2 and all(r["images"] == "2" for r in summary)
+    nlm = [r for r in summary if r["method"] == "nlm-gray"]
+    assert len(nlm) == 2 and all(10 < float(r["psnr"]) < 60 and 0 < float(r["ssim"]) <= 1 for r in nlm)
+    results = json.loads((out / "results.json").read_text())
+    labels = [row["label"] for row in results["table"]]
+    assert labels == ["exported (best alpha)", "exported (calibrated)", "exported-2", "nlm-gray", "nlm-rgb"]
+    assert set(results["best_alpha"]["exported"]) == {"15", "25"}
+    assert results["best_alpha"]["exported"]["15"] in (0.0, 0.5, 1.0)
+    gaps = {g["label"] for g in results["gaps"]}
+    assert {"exported (calibrated) - nlm-gray", "exported-2 - nlm-rgb",
+            "exported (best alpha) - exported (calibrated)"} <= gaps
+    assert "exported-2 - nlm-gray" not in gaps  # RGB and gray rows are not compared
+    report = (out / "report.md").read_text()
+    assert "| method | σ=15 | σ=25 |" in report and "| nlm-gray | " in report and "(α=" in report
+    assert "## PSNR gaps" in report and "## Modulation: exported" in report and "fastNlMeansDenoising" in report
+    for png in ("modulation_exported.png", "best_alpha.png"):
+        assert cv2.imread(str(out / png)) is not None
+
+
+def test_default_tunable_setting_is_calibrated(exported_tunable):
+    (method,) = model_methods([exported_tunable])
+    variants = method.variants(25.0)
+    assert [v[0] for v in variants] == ["calibrated"] and 0 <= variants[0][1] <= 1
+    (method,) = model_methods([exported_tunable], alphas=[0.0, 1.0])
+    assert [(v[0], v[1]) for v in method.variants(25.0)] == [("grid", 0.0), ("grid", 1.0)]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--sigmas", "15,abc"], "--sigmas wants comma-separated noise levels"),
+    (["--sigmas", "0,25"], "--sigmas wants distinct finite levels > 0"),
+    (["--alphas", "0:1"], "--alphas wants START:STOP:STEP"),
+    (["--alphas", "0:2:0.5"], "--alphas must lie in [0, 1]"),
+    (["--baselines", "nlm,wiener"], "unknown baseline(s) wiener"),
+    (["--max-images", "0"], "expected an integer >= 1"),
+])
+def test_bad_options_exit_two(dataset, tmp_path, capsys, args, message):
+    with pytest.raises(SystemExit) as exit_info:
+        _run("--model", "anything", "--dataset", dataset, "--output", tmp_path / "r", *args)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and message in err and "Traceback" not in err
+
+
+def test_unknown_model_and_missing_dataset_exit_two(exported_tunable, dataset, tmp_path, capsys):
+    assert _run("--model", "no-such-model", "--dataset", dataset, "--output", tmp_path / "r") == 2
+    assert "bundled models:" in capsys.readouterr().err
+    assert _run("--model", exported_tunable, "--dataset", tmp_path / "missing", "--output", tmp_path / "r") == 2
+    err = capsys.readouterr().err
+    assert "not a directory" in err and "Traceback" not in err
+
+
+def test_parsers():
+    assert parse_sigmas("15,25,35,50") == [15.0, 25.0, 35.0, 50.0]
+    assert parse_alphas("0:1:0.1") == list(DEFAULT_ALPHAS) and len(DEFAULT_ALPHAS) == 11
+    assert parse_alphas("1,0.5,0.5") == [0.5, 1.0]
+    with pytest.raises(ValueError, match="distinct"):
+        parse_sigmas("25,25")
+
+
+def test_report_rows_and_gaps():
+    def row(method, kind, setting, alpha, psnr):
+        return {"method": method, "kind": kind, "channels": 1, "setting": setting, "alpha": alpha, "sigma": 25.0,
+                "image": "a.png", "psnr": psnr, "ssim": 0.5, "seconds": 0.1}
+
+    rows = [row("m", "model", "grid", 0.0, 27.0), row("m", "model", "grid", 0.5, 28.0),
+            row("b", "model", "fixed", None, 27.5), row("nlm", "baseline", "fixed", None, 26.0)]
+    table = report_rows(summarize(rows))
+    labels = [(r["label"], r["scores"][25.0]["alpha"]) for r in table]
+    assert labels == [("m (best alpha)", 0.5), ("b", None), ("nlm", None)]
+    gaps = {g["label"]: g["gaps"][25.0] for g in psnr_gaps(table)}
+    assert gaps == {"m (best alpha) - b": 0.5, "m (best alpha) - nlm": 2.0, "b - nlm": 1.5}
+
+
+def test_nlm_baseline_denoises_gray_and_rgb(rng):
+    for channels in (1, 3):
+        clean = np.full((32, 32, channels), 120.0)
+        noisy = clean + rng.normal(0, 25, clean.shape)
+        restored = nlm_denoise(noisy, 25)
+        assert restored.shape == clean.shape
+        assert np.abs(restored - clean).mean() < 0.5 * np.abs(noisy - clean).mean()
+
+
+def test_missing_bm3d_is_skipped_with_a_notice(monkeypatch):
+    monkeypatch.setitem(sys.modules, "bm3d", None)  # makes `import bm3d` raise ImportError
+    methods, notices = baseline_methods(["bm3d", "nlm"], {1})
+    assert [m.name for m in methods] == ["nlm"] and "bm3d is not installed" in notices[0]
+    with pytest.raises(EvaluationError, match="unknown baseline"):
+        baseline_methods(["wiener"], {1})
+
+
+def test_bm3d_baseline_on_a_tiny_image(rng):
+    pytest.importorskip("bm3d")
+    clean = np.full((32, 32, 1), 120.0)
+    noisy = clean + rng.normal(0, 25, clean.shape)
+    start = time.perf_counter()
+    restored = bm3d_denoise(noisy, 25)
+    assert time.perf_counter() - start < 30
+    assert restored.shape == clean.shape
+    assert np.abs(restored - clean).mean() < 0.5 * np.abs(noisy - clean).mean()

@@ -1,0 +1,139 @@
+"""Evaluate denoisers and baselines on a folder of clean images.
+
+    python -m tunablecnn.evaluate --model NAME|PATH [--model ...] --dataset DIR --output REPORT_DIR
+        [--sigmas 15,25,35,50] [--alphas 0:1:0.1] [--calibrated] [--baselines bm3d,nlm]
+        [--max-images N] [--seed 0]
+
+Convention (DnCNN/FFDNet/DRUNet): clean image in [0, 255], unclipped Gaussian noise with a fixed
+seed per image and sigma, denoise, clip to [0, 255], PSNR (peak 255) and SSIM, mean over images.
+Blind models run once per sigma; tunable models run at every alpha of --alphas and/or at the
+calibrated alpha of each sigma (--calibrated); with neither option, calibrated if the model has
+a calibration, else the grid 0:1:0.1. Baselines: OpenCV non-local means (nlm) and BM3D (bm3d,
+optional package). Writes per_image.csv, summary.csv, results.json, report.md and PNG plots.
+Exit status: 0 done, 2 bad arguments, unknown model or unusable dataset.
+"""
+
+import argparse
+import logging
+import sys
+
+from tunablecnn.data import DatasetError
+from tunablecnn.evaluation import (
+    BASELINES,
+    NLM_H_COLOR,
+    NLM_H_GRAY,
+    EvaluationError,
+    baseline_methods,
+    evaluate,
+    load_dataset,
+    model_methods,
+    parse_alphas,
+    parse_sigmas,
+)
+from tunablecnn.evaluation_report import write_report
+
+logger = logging.getLogger("tunablecnn.evaluate")
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        return _run(args)
+    except (EvaluationError, DatasetError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="python -m tunablecnn.evaluate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", action="append", required=True, metavar="NAME|PATH",
+                        help="bundled model name or exported folder; repeat for several models")
+    parser.add_argument("--dataset", required=True, metavar="DIR", help="folder of clean images (searched recursively)")
+    parser.add_argument("--output", required=True, metavar="REPORT_DIR", help="folder for the report files")
+    parser.add_argument("--sigmas", type=_checked(parse_sigmas), default=[15.0, 25.0, 35.0, 50.0],
+                        help="noise sigmas on the 0-255 scale (default 15,25,35,50)")
+    parser.add_argument("--alphas", type=_checked(parse_alphas), metavar="START:STOP:STEP|A,B,...",
+                        help="alpha grid for tunable models (modulation curves), e.g. 0:1:0.1")
+    parser.add_argument("--calibrated", action="store_true",
+                        help="tunable models at the calibrated alpha (level=sigma)")
+    parser.add_argument("--baselines", type=_checked(_parse_baselines), default=[],
+                        help=f"comma list from {','.join(BASELINES)} (default none)")
+    parser.add_argument("--max-images", type=_checked(_positive_int), metavar="N", help="only the first N images")
+    parser.add_argument("--seed", type=_checked(_non_negative_int), default=0, help="base noise seed (default 0)")
+    return parser
+
+
+def _run(args):
+    methods = model_methods(args.model, args.alphas, args.calibrated)
+    channels = {m.channels for m in methods}
+    baselines, notices = baseline_methods(args.baselines, channels)
+    for notice in notices:
+        print(f"note: {notice}", file=sys.stderr)
+    datasets = {c: load_dataset(args.dataset, c, args.max_images) for c in sorted(channels)}
+    rows = evaluate(methods + baselines, datasets, args.sigmas, args.seed, progress=_progress)
+    context = {"dataset": args.dataset, "sigmas": args.sigmas, "seed": args.seed, "models": args.model,
+               "baselines": args.baselines, "images": {str(c): [name for name, _ in d] for c, d in datasets.items()},
+               "notes": _notes(args) + notices}
+    for path in write_report(args.output, context, rows):
+        logger.info("wrote %s", path)
+    return 0
+
+
+def _notes(args):
+    notes = ["Blind models run once per sigma; tunable models at the calibrated alpha (level=sigma) and/or at "
+             "each alpha of the grid."]
+    if "nlm" in args.baselines:
+        notes.append(f"nlm: OpenCV fastNlMeansDenoising h = {NLM_H_GRAY} * sigma (gray), fastNlMeansDenoisingColored "
+                     f"h = hColor = {NLM_H_COLOR} * sigma (RGB); it takes uint8 only, so its noisy input is clipped "
+                     "to [0, 255] and rounded (a limitation of the baseline).")
+    if "bm3d" in args.baselines:
+        notes.append("bm3d: bm3d.bm3d / bm3d_rgb(noisy / 255, sigma_psd=sigma / 255) on the unclipped noisy image.")
+    return notes
+
+
+def _progress(channels, done, total):
+    kind = "gray" if channels == 1 else "RGB"
+    end = "\n" if done == total else ""
+    print(f"\r{kind} images: {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def _checked(parse):
+    def parse_argument(text):
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    parse_argument.__name__ = parse.__name__
+    return parse_argument
+
+
+def _parse_baselines(text):
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(BASELINES))
+    if unknown:
+        raise ValueError(f"unknown baseline(s) {', '.join(unknown)}; choose from {', '.join(BASELINES)}")
+    return list(dict.fromkeys(names))
+
+
+def _positive_int(text):
+    value = _non_negative_int(text)
+    if value == 0:
+        raise ValueError(f"expected an integer >= 1, not {text!r}")
+    return value
+
+
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"expected an integer, not {text!r}") from None
+    if value < 0:
+        raise ValueError(f"expected an integer >= 0, not {text!r}")
+    return value
+
+
+if __name__ == "__main__":
+    sys.exit(main())
