@@ -98,8 +98,9 @@ def _to_unit_float(image):
     image = image.astype(np.float32) if not np.issubdtype(image.dtype, np.integer) else (
         image.astype(np.float32) / np.float32(np.iinfo(image.dtype).max)
     )
-    # Float TIFFs may exceed [0, 1] and signed-integer ones go negative: keep the clean range exact.
-    return np.clip(image, 0.0, 1.0)
+    # Float TIFFs may exceed [0, 1] (or hold inf/NaN, which poisoned a whole training batch with
+    # scikit-image's sample images) and signed-integer ones go negative: keep the clean range exact.
+    return np.clip(np.nan_to_num(image, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
 
 
 def _convert_channels(image, channels):
