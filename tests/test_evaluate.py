@@ -151,3 +151,42 @@ def test_bm3d_baseline_on_a_tiny_image(rng):
     assert time.perf_counter() - start < 30
     assert restored.shape == clean.shape
     assert np.abs(restored - clean).mean() < 0.5 * np.abs(noisy - clean).mean()
+
+
+def test_record_metrics_writes_the_calibrated_results_into_metadata(exported_tunable, dataset, tmp_path):
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(exported_tunable, model)  # the session fixture stays untouched
+    assert _run("--model", model, "--dataset", dataset, "--sigmas", "15,25", "--output", tmp_path / "r",
+                "--record-metrics") == 0
+    metrics = json.loads((model / "metadata.json").read_text())["metrics"]["clean"]
+    summary = {(r["setting"], r["sigma"]): r for r in _read_csv(tmp_path / "r" / "summary.csv")}
+    assert set(metrics["sigmas"]) == {"15", "25"}
+    for sigma, entry in metrics["sigmas"].items():
+        assert entry["setting"] == "calibrated" and entry["images"] == 2
+        assert entry["psnr"] == pytest.approx(float(summary[("calibrated", sigma + ".0")]["psnr"]), abs=1e-3)
+    from tunablecnn import load_model
+
+    assert load_model(model).metadata["metrics"]["clean"]["seed"] == 0  # still a loadable export
+
+
+def test_baseline_cache_reuses_scores_for_the_same_noisy_images_only(exported_tunable, dataset, tmp_path, monkeypatch):
+    import tunablecnn.evaluation as evaluation
+
+    cache = tmp_path / "cache.jsonl"
+    common = ("--model", exported_tunable, "--dataset", dataset, "--sigmas", "15", "--baselines", "nlm",
+              "--baseline-cache", cache)
+    assert _run(*common, "--output", tmp_path / "a") == 0
+    assert len(cache.read_text().splitlines()) == 2  # 2 images x 1 sigma
+
+    def must_not_run(noisy, sigma):
+        raise AssertionError("cached baseline ran again")
+
+    monkeypatch.setattr(evaluation, "nlm_denoise", must_not_run)
+    assert _run(*common, "--output", tmp_path / "b") == 0
+    first, second = (_read_csv(tmp_path / d / "summary.csv") for d in "ab")
+    assert [r for r in first if r["method"] == "nlm"] == [r for r in second if r["method"] == "nlm"]
+    assert "2 baseline score(s) read from" in (tmp_path / "b" / "report.md").read_text()
+    with pytest.raises(AssertionError, match="ran again"):  # another seed: other noisy images, no hit
+        _run(*common, "--seed", "1", "--output", tmp_path / "c")

@@ -2,7 +2,7 @@
 
     python -m tunablecnn.evaluate --model NAME|PATH [--model ...] --dataset DIR --output REPORT_DIR
         [--sigmas 15,25,35,50] [--alphas 0:1:0.1] [--calibrated] [--baselines bm3d,nlm]
-        [--max-images N] [--seed 0]
+        [--max-images N] [--seed 0] [--record-metrics] [--baseline-cache FILE]
 
 Convention (DnCNN/FFDNet/DRUNet): clean image in [0, 255], unclipped Gaussian noise with a fixed
 seed per image and sigma, denoise, clip to [0, 255], PSNR (peak 255) and SSIM, mean over images.
@@ -10,11 +10,15 @@ Blind models run once per sigma; tunable models run at every alpha of --alphas a
 calibrated alpha of each sigma (--calibrated); with neither option, calibrated if the model has
 a calibration, else the grid 0:1:0.1. Baselines: OpenCV non-local means (nlm) and BM3D (bm3d,
 optional package). Writes per_image.csv, summary.csv, results.json, report.md and PNG plots.
+--record-metrics also stores each model's mean PSNR/SSIM per sigma in its metadata.json under
+`metrics.<dataset folder name>` (done for the bundled models' READMEs). --baseline-cache FILE
+keeps baseline scores keyed by the exact noisy image, so BM3D runs once across evaluations.
 Exit status: 0 done, 2 bad arguments, unknown model or unusable dataset.
 """
 
 import argparse
 import logging
+import os
 import sys
 
 from tunablecnn.data import DatasetError
@@ -27,10 +31,15 @@ from tunablecnn.evaluation import (
     evaluate,
     load_dataset,
     model_methods,
+    model_metrics,
     parse_alphas,
     parse_sigmas,
+    summarize,
 )
 from tunablecnn.evaluation_report import write_report
+from tunablecnn.inference import record_metrics
+from tunablecnn.pretrained import resolve
+from tunablecnn.score_cache import ScoreCache
 
 logger = logging.getLogger("tunablecnn.evaluate")
 
@@ -62,6 +71,10 @@ def _parser():
                         help=f"comma list from {','.join(BASELINES)} (default none)")
     parser.add_argument("--max-images", type=_checked(_positive_int), metavar="N", help="only the first N images")
     parser.add_argument("--seed", type=_checked(_non_negative_int), default=0, help="base noise seed (default 0)")
+    parser.add_argument("--record-metrics", action="store_true",
+                        help="write each model's results into its metadata.json (metrics.<dataset name>)")
+    parser.add_argument("--baseline-cache", metavar="FILE",
+                        help="JSON-lines file of baseline scores to reuse and extend (keyed by method and noisy image)")
     return parser
 
 
@@ -72,13 +85,26 @@ def _run(args):
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
     datasets = {c: load_dataset(args.dataset, c, args.max_images) for c in sorted(channels)}
-    rows = evaluate(methods + baselines, datasets, args.sigmas, args.seed, progress=_progress)
+    cache = ScoreCache(args.baseline_cache) if args.baseline_cache else None
+    rows = evaluate(methods + baselines, datasets, args.sigmas, args.seed, progress=_progress, cache=cache)
+    if cache:
+        notices.append(f"{cache.hits} baseline score(s) read from {args.baseline_cache} (same method, same noisy image).")
     context = {"dataset": args.dataset, "sigmas": args.sigmas, "seed": args.seed, "models": args.model,
                "baselines": args.baselines, "images": {str(c): [name for name, _ in d] for c, d in datasets.items()},
                "notes": _notes(args) + notices}
     for path in write_report(args.output, context, rows):
         logger.info("wrote %s", path)
+    if args.record_metrics:
+        _record_metrics(args, methods, summarize(rows))
     return 0
+
+
+def _record_metrics(args, methods, summary):
+    dataset = os.path.basename(os.path.normpath(args.dataset))
+    note = {"seed": args.seed, "max_images": args.max_images, "command": "python -m tunablecnn.evaluate"}
+    for spec, method in zip(args.model, methods):  # model_methods keeps the order of --model
+        path = record_metrics(resolve(spec), dataset, {**note, "sigmas": model_metrics(summary, method.name)})
+        logger.info("recorded %s metrics in %s", dataset, path)
 
 
 def _notes(args):

@@ -167,13 +167,14 @@ def bm3d_denoise(noisy, sigma):
     return np.asarray(bm3d.bm3d_rgb(noisy / 255.0, sigma_psd=sigma / 255.0)) * 255.0
 
 
-def evaluate(methods, datasets, sigmas, seed=0, progress=None):
+def evaluate(methods, datasets, sigmas, seed=0, progress=None, cache=None):
     """Score every method variant on every image and sigma; return one dict per (variant, sigma, image).
 
     `datasets` maps a channel count to `load_dataset` output; methods run on the images of
     their channel count. Image i at sigma s gets the noise of `noise_seed(seed, i, s)`.
     Rows: method, kind, channels, setting, alpha, sigma, image, psnr, ssim, seconds.
-    `progress(channels, done, total)` is called after each image.
+    `progress(channels, done, total)` is called after each image. `cache` (a `ScoreCache`)
+    supplies and keeps baseline scores; models always run.
     """
     rows = []
     for channels, images in datasets.items():
@@ -181,7 +182,8 @@ def evaluate(methods, datasets, sigmas, seed=0, progress=None):
         for index, (name, clean) in enumerate(images):
             for sigma in sigmas:
                 noisy = add_noise(clean, sigma, noise_seed(seed, index, sigma))
-                rows += [_score(m, v, sigma, name, clean, noisy) for m in group for v in m.variants(sigma)]
+                rows += [_score(m, v, sigma, name, clean, noisy, cache if m.kind == "baseline" else None)
+                         for m in group for v in m.variants(sigma)]
             if progress:
                 progress(channels, index + 1, len(images))
     return rows
@@ -249,12 +251,33 @@ def psnr_gaps(rows):
     return gaps
 
 
-def _score(method, variant, sigma, image, clean, noisy):
+def model_metrics(summary, method):
+    """`{sigma: {"psnr", "ssim", "alpha", "setting"}}` of one model for its metadata's `metrics`.
+
+    A tunable model reports its calibrated rows (what `level=` gives a user) if they were run,
+    else its best grid alpha per sigma; a blind model its only rows.
+    """
+    rows = [r for r in summary if r["method"] == method]
+    chosen = [r for r in rows if r["setting"] in ("calibrated", "fixed")]
+    if not chosen:
+        chosen = list(best_alphas(rows).get(method, {}).values())
+    return {f"{r['sigma']:g}": {"psnr": round(r["psnr"], 3), "ssim": round(r["ssim"], 4), "alpha": r["alpha"],
+                                "setting": r["setting"], "images": r["images"]} for r in chosen}
+
+
+def _score(method, variant, sigma, image, clean, noisy, cache=None):
     setting, alpha, denoise = variant
-    start = time.perf_counter()
-    restored = denoise(noisy)
-    seconds = time.perf_counter() - start
-    psnr, ssim = score_image(clean, restored)
+    key = cache.key(method.name, noisy) if cache else None
+    cached = cache.get(key) if cache else None
+    if cached:
+        psnr, ssim, seconds = cached
+    else:
+        start = time.perf_counter()
+        restored = denoise(noisy)
+        seconds = time.perf_counter() - start
+        psnr, ssim = score_image(clean, restored)
+        if cache:
+            cache.put(key, psnr, ssim, seconds)
     return {"method": method.name, "kind": method.kind, "channels": method.channels, "setting": setting,
             "alpha": alpha, "sigma": sigma, "image": image, "psnr": psnr, "ssim": ssim, "seconds": seconds}
 

@@ -115,6 +115,17 @@ def read_metadata(directory):
     return metadata
 
 
+def record_metrics(directory, dataset, metrics):
+    """Store `metrics` as `metrics[dataset]` in an exported folder's metadata.json (atomic); return its path."""
+    metadata = read_metadata(directory)
+    metadata.setdefault("metrics", {})[dataset] = metrics
+    path = os.path.join(directory, METADATA_FILE)
+    with open(path + ".tmp", "w") as handle:
+        json.dump(metadata, handle, indent=2)
+    os.replace(path + ".tmp", path)
+    return path
+
+
 def _saved_model_backend(directory):
     import tensorflow as tf
 
