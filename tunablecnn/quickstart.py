@@ -21,6 +21,7 @@ from tunablecnn.config import config_path, load_pipeline
 from tunablecnn.export.exporter import calibration_crops, export_model
 from tunablecnn.inference import load_model
 from tunablecnn.metrics import add_noise, psnr
+from tunablecnn.train.trainer import TrainingDiverged
 
 SIGMA = 25
 
@@ -53,7 +54,17 @@ def main(argv=None):
     parser.add_argument("--directory", default=os.path.join("runs", "quickstart"), help="default: runs/quickstart")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    before, after, alpha = run(args.directory)
+    try:
+        before, after, alpha = run(args.directory)
+    except TrainingDiverged as error:
+        logging.getLogger("tunablecnn.quickstart").error("%s", error)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; rerun the same command to resume training from the latest checkpoint", file=sys.stderr)
+        return 130
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(f"\ncamera, sigma {SIGMA}: noisy {before:.2f} dB -> denoised {after:.2f} dB at the calibrated alpha {alpha:.2f}")
     print(f"images: {args.directory}/noisy.png, denoised.png, sweep.png; model: {args.directory}/exported")
     return 0
