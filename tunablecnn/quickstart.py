@@ -21,6 +21,7 @@ from tunablecnn.config import config_path, load_pipeline
 from tunablecnn.export.exporter import calibration_crops, export_model
 from tunablecnn.inference import load_model
 from tunablecnn.metrics import add_noise, psnr
+from tunablecnn.train.__main__ import exit_now
 from tunablecnn.train.trainer import TrainingDiverged
 
 SIGMA = 25
@@ -71,4 +72,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if status in (1, 130):
+        exit_now(status)
+    sys.exit(status)

@@ -54,3 +54,24 @@ def test_sigkill_then_rerun_resumes_from_checkpoint(tiny_pipeline, tmp_path):
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert "resuming from" in rerun.stderr
     assert sorted(os.listdir(checkpoints))[-1] == "ckpt-000000160"
+
+
+def test_ctrl_c_exits_130_promptly_and_keeps_the_checkpoints(tiny_pipeline, tmp_path):
+    """SIGINT mid-run: status 130 with the resume hint, no hang in tf.data's threads at exit."""
+    config = write_json(tmp_path / "p.json", tiny_pipeline(train={"epochs": 50, "steps_per_epoch": 40, "checkpoint_every": 10}))
+    directory = tmp_path / "run"
+    process = subprocess.Popen(_command(config, directory), env={**os.environ, "PYTHONPATH": ROOT},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    checkpoints = directory / "checkpoints"
+    deadline = time.time() + 240
+    while time.time() < deadline and not (checkpoints.is_dir() and [n for n in os.listdir(checkpoints) if not n.endswith(".partial")]):
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    try:
+        _, stderr = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError("training did not exit within 120 s of SIGINT")
+    assert process.returncode == 130, stderr[-2000:]
+    assert "rerun the same command to resume" in stderr
+    assert [n for n in os.listdir(checkpoints) if not n.endswith(".partial")]
