@@ -4,6 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
+from tunablecnn import load_model
 from tunablecnn.denoise import main
 
 
@@ -24,10 +25,18 @@ def test_one_image_with_alpha(exported_tunable, noisy_png, tmp_path):
     assert out.shape == (20, 24) and out.dtype == np.uint8
 
 
-def test_level_and_auto_and_tflite(exported_tunable, noisy_png, tmp_path):
+def test_level_and_auto_and_tflite(exported_tunable, noisy_png, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO)
     assert _run(noisy_png, "--model", exported_tunable, "--output", tmp_path / "a.png", "--level", "30") == 0
     assert _run(noisy_png, "--model", exported_tunable, "--output", tmp_path / "b.png", "--alpha", "auto",
                 "--backend", "tflite") == 0
+    denoiser = load_model(exported_tunable)
+    assert f"(alpha {denoiser.alpha_for_level(30):.2f}: level 30)" in caplog.text
+    assert "estimated noise sigma" in caplog.text  # the log says which alpha auto chose
+    noisy = cv2.imread(str(noisy_png), cv2.IMREAD_GRAYSCALE)
+    assert np.array_equal(cv2.imread(str(tmp_path / "a.png"), cv2.IMREAD_GRAYSCALE), denoiser(noisy, level=30))
 
 
 def test_several_images_into_a_folder_with_16_bit_rgba_and_colour(exported_tunable, tmp_path, rng):

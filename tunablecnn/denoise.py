@@ -149,11 +149,28 @@ def _run(args):
     for source, target in zip(args.images, output_paths(args.images, args.output)):
         image, bits = read_image(source, denoiser.channels)
         if args.sweep:
-            sweep_grid(os.path.splitext(target)[0] + ".png", image, denoiser, args.sweep)
+            target = os.path.splitext(target)[0] + ".png"
+            sweep_grid(target, image, denoiser, args.sweep)
+            logger.info("%s -> %s", source, target)
         else:
-            write_image(target, denoiser(image, alpha=args.alpha, level=args.level), bits)
-        logger.info("%s -> %s", source, target)
+            restored, how = denoise_one(denoiser, image, args.alpha, args.level)
+            write_image(target, restored, bits)
+            logger.info("%s -> %s%s", source, target, how)
     return 0
+
+
+def denoise_one(denoiser, image, alpha, level):
+    """`(restored, note)`: the note says which alpha a tunable model used and how it was chosen."""
+    if not denoiser.tunable:  # the denoiser refuses alpha/level for blind models with a clear error
+        return denoiser(image, alpha=alpha, level=level), ""
+    if level is not None:
+        alpha, note = denoiser.alpha_for_level(level), f"level {level:g}"
+    elif alpha is None or alpha == "auto":
+        level = denoiser.estimate_level(image)
+        alpha, note = denoiser.alpha_for_level(level), f"estimated noise sigma {level:.1f}"
+    else:
+        note = "given"
+    return denoiser(image, alpha=alpha), f" (alpha {alpha:.2f}: {note})"
 
 
 if __name__ == "__main__":
