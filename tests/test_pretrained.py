@@ -5,6 +5,7 @@ import pytest
 import skimage.data
 
 import tunablecnn
+from tunablecnn.inference import read_metadata
 from tunablecnn.metrics import add_noise, psnr
 
 BUNDLED = tunablecnn.list_models()
@@ -42,3 +43,18 @@ def test_bundled_tflite_matches_saved_model_and_alpha_is_live(name):
         assert np.abs(lite(noisy, alpha=alpha).astype(int) - expected.astype(int)).max() <= 1
     if saved.tunable:
         assert np.abs(outputs[0].astype(int) - outputs[-1].astype(int)).mean() > 0.5  # alpha changes the result
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_bundled_model_has_a_readme_with_data_command_and_recorded_metrics(name):
+    folder = tunablecnn.pretrained.resolve(name)
+    with open(f"{folder}/README.md") as handle:
+        readme = handle.read()
+    assert "python -m tunablecnn.train" in readme and "python -m tunablecnn.export" in readme
+    assert "Train400" in readme or "CBSD432" in readme, "the README names the training data"
+    metrics = read_metadata(folder)["metrics"]
+    assert metrics, "metrics are recorded with `python -m tunablecnn.evaluate --record-metrics`"
+    for dataset, per_sigma in metrics.items():
+        assert dataset in readme
+        for scores in per_sigma.values():
+            assert f"{scores['psnr']:.2f}" in readme, f"README of {name} lacks {dataset} PSNR {scores['psnr']:.2f}"
