@@ -25,6 +25,14 @@ def test_one_image_with_alpha(exported_tunable, noisy_png, tmp_path):
     assert out.shape == (20, 24) and out.dtype == np.uint8
 
 
+def test_self_ensemble_option(exported_tunable, noisy_png, tmp_path):
+    assert _run(noisy_png, "--model", exported_tunable, "--output", tmp_path / "x8.png", "--alpha", "0.4",
+                "--self-ensemble") == 0
+    noisy = cv2.imread(str(noisy_png), cv2.IMREAD_UNCHANGED)
+    expected = load_model(exported_tunable)(noisy, alpha=0.4, self_ensemble=True)
+    np.testing.assert_array_equal(cv2.imread(str(tmp_path / "x8.png"), cv2.IMREAD_UNCHANGED), expected)
+
+
 def test_level_and_auto_and_tflite(exported_tunable, noisy_png, tmp_path, caplog):
     import logging
 

@@ -190,3 +190,20 @@ def test_baseline_cache_reuses_scores_for_the_same_noisy_images_only(exported_tu
     assert "2 baseline score(s) read from" in (tmp_path / "b" / "report.md").read_text()
     with pytest.raises(AssertionError, match="ran again"):  # another seed: other noisy images, no hit
         _run(*common, "--seed", "1", "--output", tmp_path / "c")
+
+
+def test_self_ensemble_adds_x8_rows_at_the_calibrated_alpha_and_metrics_stay_plain(exported_tunable, dataset, tmp_path):
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(exported_tunable, model)
+    assert _run("--model", model, "--dataset", dataset, "--sigmas", "25", "--alphas", "0,1", "--calibrated",
+                "--self-ensemble", "--record-metrics", "--output", tmp_path / "r") == 0
+    summary = _read_csv(tmp_path / "r" / "summary.csv")
+    ensemble = [r for r in summary if r["method"] == "exported+x8"]
+    assert [(r["setting"], r["images"]) for r in ensemble] == [("calibrated", "2")]  # no alpha grid at 8x cost
+    plain = next(r for r in summary if r["method"] == "exported" and r["setting"] == "calibrated")
+    assert ensemble[0]["psnr"] != plain["psnr"]
+    recorded = json.loads((model / "metadata.json").read_text())["metrics"]["clean"]["sigmas"]["25"]
+    assert recorded["psnr"] == pytest.approx(float(plain["psnr"]), abs=1e-3)
+    assert "exported (calibrated) - exported+x8 (calibrated)" in (tmp_path / "r" / "report.md").read_text()

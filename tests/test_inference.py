@@ -107,3 +107,14 @@ def test_every_bundled_model_loads_and_denoises(name, rng):
     image = rng.integers(0, 256, (24, 24, denoiser.channels), dtype=np.uint8)
     assert denoiser(image).shape == image.shape
     assert load_model(name, backend="tflite")(image).shape == image.shape
+
+
+def test_self_ensemble_is_rotation_equivariant_and_rounds_once(denoiser, rng):
+    image = rng.integers(0, 256, (1, 16, 24, 1), dtype=np.uint8)
+    as_float = denoiser(image.astype(np.float32) / 255, alpha=0.5, self_ensemble=True)
+    as_uint8 = denoiser(image, alpha=0.5, self_ensemble=True)
+    assert as_uint8.dtype == np.uint8 and as_uint8.shape == image.shape
+    assert np.abs(as_float * 255 - as_uint8).max() <= 0.5 + 1e-3
+    rotated = denoiser(np.rot90(image, 1, axes=(1, 2)), alpha=0.5, self_ensemble=True)
+    np.testing.assert_array_equal(rotated, np.rot90(as_uint8, 1, axes=(1, 2)))
+    assert not np.array_equal(as_uint8, denoiser(image, alpha=0.5))  # it really averages other views

@@ -2,7 +2,7 @@
 
     python -m tunablecnn.evaluate --model NAME|PATH [--model ...] --dataset DIR --output REPORT_DIR
         [--sigmas 15,25,35,50] [--alphas 0:1:0.1] [--calibrated] [--baselines bm3d,nlm]
-        [--max-images N] [--seed 0] [--record-metrics] [--baseline-cache FILE]
+        [--max-images N] [--seed 0] [--self-ensemble] [--record-metrics] [--baseline-cache FILE]
 
 Convention (DnCNN/FFDNet/DRUNet): clean image in [0, 255], unclipped Gaussian noise with a fixed
 seed per image and sigma, denoise, clip to [0, 255], PSNR (peak 255) and SSIM, mean over images.
@@ -13,6 +13,8 @@ optional package). Writes per_image.csv, summary.csv, results.json, report.md an
 --record-metrics also stores each model's mean PSNR/SSIM per sigma in its metadata.json under
 `metrics.<dataset folder name>` (done for the bundled models' READMEs). --baseline-cache FILE
 keeps baseline scores keyed by the exact noisy image, so BM3D runs once across evaluations.
+--self-ensemble adds `<name>+x8` rows: each model averaged over the 8 flips and 90-degree
+rotations of its input (8x the time; calibrated alpha only, for calibrated models).
 Exit status: 0 done, 2 bad arguments, unknown model or unusable dataset.
 """
 
@@ -71,6 +73,9 @@ def _parser():
                         help=f"comma list from {','.join(BASELINES)} (default none)")
     parser.add_argument("--max-images", type=_checked(_positive_int), metavar="N", help="only the first N images")
     parser.add_argument("--seed", type=_checked(_non_negative_int), default=0, help="base noise seed (default 0)")
+    parser.add_argument("--self-ensemble", action="store_true",
+                        help="also run each model as <name>+x8: the mean over the 8 flips and 90-degree rotations "
+                             "(calibrated alpha only for calibrated models; 8x the time)")
     parser.add_argument("--record-metrics", action="store_true",
                         help="write each model's results into its metadata.json (metrics.<dataset name>)")
     parser.add_argument("--baseline-cache", metavar="FILE",
@@ -79,7 +84,7 @@ def _parser():
 
 
 def _run(args):
-    methods = model_methods(args.model, args.alphas, args.calibrated)
+    methods = model_methods(args.model, args.alphas, args.calibrated, args.self_ensemble)
     channels = {m.channels for m in methods}
     baselines, notices = baseline_methods(args.baselines, channels)
     for notice in notices:
@@ -102,7 +107,8 @@ def _run(args):
 def _record_metrics(args, methods, summary):
     dataset = os.path.basename(os.path.normpath(args.dataset))
     note = {"seed": args.seed, "max_images": args.max_images, "command": "python -m tunablecnn.evaluate"}
-    for spec, method in zip(args.model, methods):  # model_methods keeps the order of --model
+    plain = [m for m in methods if not m.self_ensemble]
+    for spec, method in zip(args.model, plain):  # model_methods keeps the order of --model
         path = record_metrics(resolve(spec), dataset, {**note, "sigmas": model_metrics(summary, method.name)})
         logger.info("recorded %s metrics in %s", dataset, path)
 

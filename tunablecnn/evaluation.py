@@ -52,6 +52,7 @@ class Method:
     kind: str  # "model" or "baseline"
     channels: int
     variants: Callable
+    self_ensemble: bool = False  # a model run as the mean over 8 flips/rotations (see tunablecnn.self_ensemble)
 
 
 def parse_sigmas(text):
@@ -102,8 +103,12 @@ def load_dataset(directory, channels, max_images=None):
     return images
 
 
-def model_methods(models, alphas=None, calibrated=False):
-    """One `Method` per bundled name or exported folder in `models` (see `model_method`)."""
+def model_methods(models, alphas=None, calibrated=False, self_ensemble=False):
+    """One `Method` per bundled name or exported folder in `models` (see `model_method`), in that order.
+
+    With `self_ensemble`, each model is followed by a `<name>+x8` method (8-fold geometric self-ensemble)
+    run at the calibrated alpha only when the model has a calibration (it costs 8x), else as the model.
+    """
     methods, names = [], set()
     for spec in models:
         try:
@@ -111,15 +116,19 @@ def model_methods(models, alphas=None, calibrated=False):
         except ValueError as error:
             raise EvaluationError(str(error)) from None
         name = _unique(denoiser.metadata["name"], names)
-        methods.append(model_method(name, denoiser, *_tunable_plan(name, denoiser, alphas, calibrated)))
+        plan = _tunable_plan(name, denoiser, alphas, calibrated)
+        methods.append(model_method(name, denoiser, *plan))
+        if self_ensemble:
+            ensemble_plan = ([], True) if denoiser.calibration else plan
+            methods.append(model_method(_unique(f"{name}+x8", names), denoiser, *ensemble_plan, self_ensemble=True))
     return methods
 
 
-def model_method(name, denoiser, alphas, calibrated):
+def model_method(name, denoiser, alphas, calibrated, self_ensemble=False):
     """`Method` of a `Denoiser`: fed noisy / 255 (unclipped float), its output times 255."""
 
     def run(noisy, **kwargs):
-        return np.asarray(denoiser(noisy / 255.0, **kwargs), np.float64) * 255.0
+        return np.asarray(denoiser(noisy / 255.0, self_ensemble=self_ensemble, **kwargs), np.float64) * 255.0
 
     def variants(sigma):
         if not denoiser.tunable:
@@ -129,7 +138,7 @@ def model_method(name, denoiser, alphas, calibrated):
             grid.append(("calibrated", denoiser.alpha_for_level(sigma), functools.partial(run, level=sigma)))
         return grid
 
-    return Method(name, "model", denoiser.channels, variants)
+    return Method(name, "model", denoiser.channels, variants, self_ensemble)
 
 
 def baseline_methods(names, channel_counts):

@@ -9,6 +9,7 @@ from tunablecnn.calibration import alpha_for_level
 from tunablecnn.export.exporter import FILES, FORMAT_VERSION, METADATA_FILE
 from tunablecnn.noise_estimation import estimate_noise_sigma
 from tunablecnn.pretrained import resolve
+from tunablecnn.self_ensemble import self_ensemble
 
 BACKENDS = ("saved_model", "tflite")
 
@@ -28,6 +29,8 @@ class Denoiser:
     - tunable models: `alpha` in [0, 1] (a number or one per image), or `alpha="auto"` (estimate
       each image's noise level and use the calibration), or `level=sigma` (0-255 scale, through
       the calibration). With neither, "auto" is used. Blind models take neither.
+    - `self_ensemble=True` averages the results for the 8 flips and 90-degree rotations of the
+      input: usually a little better (+0.1-0.2 dB), 8x slower.
     The output has the input's shape.
     """
 
@@ -42,11 +45,15 @@ class Denoiser:
         self.calibration = self.metadata["tunable"]["calibration"] if self.tunable else []
         self._run = _saved_model_backend(directory) if backend == "saved_model" else _tflite_backend(directory, self.metadata)
 
-    def __call__(self, images, alpha=None, level=None):
+    def __call__(self, images, alpha=None, level=None, self_ensemble=False):
         array = np.asarray(images)
         batch, shape = self._as_batch(array)
         alphas = self._alphas(batch, alpha, level)
-        restored = self._run(batch, alphas, uint8=array.dtype == np.uint8)
+        uint8 = array.dtype == np.uint8
+        if self_ensemble:
+            restored = self._self_ensemble(batch, alphas, uint8)
+        else:
+            restored = self._run(batch, alphas, uint8=uint8)
         return restored.reshape(shape)
 
     def alpha_for_level(self, level):
@@ -59,6 +66,12 @@ class Denoiser:
         array = np.asarray(image, np.float64)
         scale = 1.0 if np.asarray(image).dtype == np.uint8 else 255.0
         return estimate_noise_sigma(array * scale)
+
+    def _self_ensemble(self, batch, alphas, uint8):
+        # In float, so the 8 results are averaged before rounding to gray levels.
+        floats = batch.astype(np.float32) / 255.0 if uint8 else batch.astype(np.float32)
+        mean = self_ensemble(lambda view: self._run(view, alphas, uint8=False), floats)
+        return np.round(np.clip(mean, 0.0, 1.0) * 255.0).astype(np.uint8) if uint8 else mean
 
     def _as_batch(self, array):
         if array.dtype != np.uint8 and not np.issubdtype(array.dtype, np.floating):

@@ -1,0 +1,33 @@
+import numpy as np
+
+from tunablecnn.self_ensemble import TRANSFORMS, _transform, _untransform, self_ensemble
+
+
+def _position_dependent(batch):
+    """A 'denoiser' that is not equivariant: it adds a ramp that depends on the pixel position."""
+    ramp = np.arange(batch.shape[1])[None, :, None, None] * 0.01 + np.arange(batch.shape[2])[None, None, :, None] * 0.003
+    return batch + ramp
+
+
+def test_covers_the_eight_distinct_flips_and_rotations(rng):
+    image = rng.random((1, 5, 5, 1))
+    assert len(TRANSFORMS) == 8
+    distinct = {_transform(image, t, f).tobytes() for t, f in TRANSFORMS}
+    assert len(distinct) == 8
+    for turns, flip in TRANSFORMS:
+        np.testing.assert_array_equal(_untransform(_transform(image, turns, flip), turns, flip), image)
+
+
+def test_an_equivariant_denoiser_is_unchanged(rng):
+    batch = rng.random((2, 6, 9, 3)).astype(np.float32)
+    np.testing.assert_allclose(self_ensemble(np.square, batch), np.square(batch), rtol=1e-6)
+
+
+def test_the_result_is_equivariant_even_when_the_denoiser_is_not(rng):
+    batch = rng.random((2, 6, 9, 1)).astype(np.float32)  # not square: rotations change the shape
+    plain = _position_dependent(np.rot90(batch, 1, axes=(1, 2)))
+    assert not np.allclose(plain, np.rot90(_position_dependent(batch), 1, axes=(1, 2)))
+    for turns, flip in TRANSFORMS:
+        transform = lambda b: np.rot90(b, turns, axes=(1, 2))[:, :, ::-1] if flip else np.rot90(b, turns, axes=(1, 2))  # noqa: E731
+        np.testing.assert_allclose(self_ensemble(_position_dependent, transform(batch)),
+                                   transform(self_ensemble(_position_dependent, batch)), atol=1e-6)

@@ -1,0 +1,29 @@
+"""Geometric self-ensemble: average a denoiser over the 8 flips and 90-degree rotations of its input.
+
+Noise statistics do not change under these transforms but a CNN's errors do, so the mean of
+the 8 back-transformed results is a better estimate (typically +0.1-0.2 dB) for 8x the time.
+The result is exactly equivariant to flips and 90-degree rotations.
+"""
+
+import numpy as np
+
+TRANSFORMS = [(turns, flip) for turns in range(4) for flip in (False, True)]
+
+
+def self_ensemble(denoise, batch):
+    """Mean of `untransform(denoise(transform(batch)))` over `TRANSFORMS`; `batch` is float [N, H, W, C]."""
+    total = np.zeros(batch.shape, np.float64)
+    for turns, flip in TRANSFORMS:
+        restored = denoise(np.ascontiguousarray(_transform(batch, turns, flip)))
+        total += _untransform(np.asarray(restored, np.float64), turns, flip)
+    return (total / len(TRANSFORMS)).astype(np.float32)
+
+
+def _transform(batch, turns, flip):
+    rotated = np.rot90(batch, turns, axes=(1, 2))
+    return rotated[:, :, ::-1] if flip else rotated
+
+
+def _untransform(batch, turns, flip):
+    unflipped = batch[:, :, ::-1] if flip else batch
+    return np.rot90(unflipped, -turns, axes=(1, 2))
