@@ -54,7 +54,7 @@ def test_bundled_model_has_a_readme_with_data_command_and_recorded_metrics(name)
     assert "Train400" in readme or "CBSD432" in readme, "the README names the training data"
     metrics = read_metadata(folder)["metrics"]
     assert metrics, "metrics are recorded with `python -m tunablecnn.evaluate --record-metrics`"
-    for dataset, per_sigma in metrics.items():
+    for dataset, recorded in metrics.items():
         assert dataset in readme
-        for scores in per_sigma.values():
+        for scores in recorded["sigmas"].values():
             assert f"{scores['psnr']:.2f}" in readme, f"README of {name} lacks {dataset} PSNR {scores['psnr']:.2f}"
