@@ -69,7 +69,7 @@ class Denoiser:
 
     def _self_ensemble(self, batch, alphas, uint8):
         # In float, so the 8 results are averaged before rounding to gray levels.
-        floats = batch.astype(np.float32) / 255.0 if uint8 else batch.astype(np.float32)
+        floats = batch.astype(np.float32) / (255.0 if uint8 else 1.0)
         mean = self_ensemble(lambda view: self._run(view, alphas, uint8=False), floats)
         return np.round(np.clip(mean, 0.0, 1.0) * 255.0).astype(np.uint8) if uint8 else mean
 
