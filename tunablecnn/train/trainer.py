@@ -69,12 +69,27 @@ class Trainer:
     def _resume(self):
         latest = self.store.latest()
         if latest is None:
+            self._warm_start()
             return 0, 0
         state = self.store.read_state(latest)
         self.store.restore(latest, self.model)
         self.global_step = state["global_step"]
         logger.info("resuming from %s (stage %s, step %d)", latest, state["stage"], state["step"])
         return state["stage_index"], state["step"]
+
+    def _warm_start(self):
+        path = self.config["initial_weights"]
+        if path is None:
+            return
+        if os.path.isdir(path):
+            path = os.path.join(path, "model.weights.h5")
+        if not os.path.isfile(path):
+            raise ConfigError(f"train.initial_weights: {path} does not exist; give a .weights.h5 file or an exported model folder")
+        try:
+            self.model.load_weights(path)
+        except (ValueError, OSError) as error:
+            raise ConfigError(f"train.initial_weights: {path} does not fit this network ({error})") from error
+        logger.info("warm start from %s", path)
 
     def _run_stage(self, index, stage, step):
         total = stage.steps(self.config["steps_per_epoch"])
