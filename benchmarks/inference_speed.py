@@ -148,7 +148,8 @@ def _model_candidates(denoiser, sigma, threads):
     yield name, "keras", lambda image: serving(batch(image), **extra)["denoised"].numpy()[0] * 255.0
     yield name, "saved_model", lambda image: denoiser(image / 255.0, **({} if alpha is None else {"alpha": float(alpha[0, 0])})) * 255.0
     runners = {"tflite_float32": TFLiteRunner(os.path.join(denoiser.directory, FILES["tflite_float"]), num_threads=threads),
-               "tflite_float16": TFLiteRunner(convert_to_tflite(serving, quantize="float16"), num_threads=threads)}
+               "tflite_float16": TFLiteRunner(convert_to_tflite(float_serving_function(model, freeze=True), quantize="float16"),
+                                             num_threads=threads)}
     for backend, runner in runners.items():
         yield name, backend, lambda image, r=runner: r(image=batch(image), **extra)[0] * 255.0
 

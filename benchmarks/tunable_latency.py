@@ -61,7 +61,7 @@ def main():
     image = np.random.default_rng(1).random((1, args.size, args.size, channels)).astype("float32")
     results = {}
     for name, model in build_variants(pipeline, placement).items():
-        flatbuffer = convert_to_tflite(float_serving_function(model))
+        flatbuffer = convert_to_tflite(float_serving_function(model, freeze=True))
         inputs = {"image": image} if name == "base" else {"image": image, "alpha": np.full((1, 1), 0.5, "float32")}
         results[name] = {
             f"{threads}_threads_ms": 1000 * time_runner(TFLiteRunner(flatbuffer, num_threads=threads), inputs, args.repeats)

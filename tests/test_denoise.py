@@ -1,4 +1,6 @@
+import json
 import os
+import shutil
 
 import cv2
 import numpy as np
@@ -100,3 +102,34 @@ def test_unknown_model_exits_two(noisy_png, tmp_path, capsys):
 def test_blind_model_refuses_alpha(exported_blind_color, noisy_png, tmp_path, capsys):
     assert _run(noisy_png, "--model", exported_blind_color, "--output", tmp_path / "o.png", "--alpha", "0.5") == 2
     assert "is not tunable" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("level", "side", "end"), [("80", "above", 50), ("5", "below", 15)])
+def test_level_outside_the_calibrated_range_is_noted_on_stderr(exported_tunable, noisy_png, tmp_path, capsys,
+                                                               level, side, end):
+    assert _run(noisy_png, "--model", exported_tunable, "--output", tmp_path / "o.png", "--level", level) == 0
+    alpha = load_model(exported_tunable).alpha_for_level(end)
+    assert (f"note: {noisy_png}: level {level} is {side} the calibrated range (sigma 15-50): "
+            f"using alpha {alpha:.2f}, the alpha for sigma {end}") in capsys.readouterr().err
+
+
+def test_auto_on_a_clean_image_is_noted_and_a_level_inside_is_not(exported_tunable, tmp_path, capsys):
+    clean = tmp_path / "clean.png"
+    cv2.imwrite(str(clean), np.tile(np.linspace(40, 200, 32), (32, 1)).astype(np.uint8))
+    assert _run(clean, "--model", exported_tunable, "--output", tmp_path / "a.png") == 0
+    err = capsys.readouterr().err
+    assert f"note: {clean}: estimated noise sigma 0.0 is below the calibrated range (sigma 15-50)" in err
+    assert _run(clean, "--model", exported_tunable, "--output", tmp_path / "b.png", "--level", "30") == 0
+    assert "note:" not in capsys.readouterr().err
+
+
+def test_auto_without_calibration_says_so(exported_tunable, noisy_png, tmp_path, capsys):
+    copy = tmp_path / "uncalibrated"
+    shutil.copytree(exported_tunable, copy)
+    metadata = json.loads((copy / "metadata.json").read_text())
+    metadata["tunable"]["calibration"] = []
+    (copy / "metadata.json").write_text(json.dumps(metadata))
+    assert _run(noisy_png, "--model", copy, "--output", tmp_path / "o.png") == 2
+    assert ("error: exported has no level calibration (it was exported without calibration images), so alpha "
+            "'auto' (the default when neither alpha nor level is given) cannot choose alpha: give alpha, a number in "
+            "[0, 1]") in capsys.readouterr().err

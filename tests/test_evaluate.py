@@ -18,6 +18,7 @@ from tunablecnn.evaluation import (
     parse_alphas,
     parse_sigmas,
     psnr_gaps,
+    read_dataset,
     report_rows,
     summarize,
 )
@@ -30,6 +31,20 @@ def dataset(tmp_path, rng):
     for i in range(2):
         image = cv2.GaussianBlur(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8), (5, 5), 1.5)
         cv2.imwrite(str(folder / f"img{i}.png"), image)
+    return folder
+
+
+@pytest.fixture
+def mixed_dataset(tmp_path, rng):
+    """A gray image, a colour image, a truncated PNG and a text file."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    gray = cv2.GaussianBlur(rng.integers(0, 256, (24, 32), dtype=np.uint8), (5, 5), 1.5)
+    cv2.imwrite(str(folder / "gray.png"), gray)
+    cv2.imwrite(str(folder / "colour.png"), np.stack([gray, gray[::-1], 255 - gray], axis=-1))
+    encoded = cv2.imencode(".png", gray)[1].tobytes()
+    (folder / "truncated.png").write_bytes(encoded[: len(encoded) // 2])
+    (folder / "notes.txt").write_text("not an image")
     return folder
 
 
@@ -207,3 +222,34 @@ def test_self_ensemble_adds_x8_rows_at_the_calibrated_alpha_and_metrics_stay_pla
     recorded = json.loads((model / "metadata.json").read_text())["metrics"]["clean"]["sigmas"]["25"]
     assert recorded["psnr"] == pytest.approx(float(plain["psnr"]), abs=1e-3)
     assert "exported (calibrated) - exported+x8 (calibrated)" in (tmp_path / "r" / "report.md").read_text()
+
+
+TRUNCATED = "skipped truncated.png: cannot be decoded (truncated or corrupt)"
+
+
+def test_skipped_files_and_conversions_are_reported(exported_tunable, exported_blind_color, mixed_dataset, tmp_path,
+                                                    capsys):
+    out = tmp_path / "report"
+    assert _run("--model", exported_tunable, "--model", exported_blind_color, "--dataset", mixed_dataset,
+                "--sigmas", "25", "--alphas", "0", "--output", out) == 0
+    err = capsys.readouterr().err
+    results = json.loads((out / "results.json").read_text())
+    assert results["skipped"] == [{"file": "notes.txt", "reason": "not an image file (extension)"},
+                                  {"file": "truncated.png", "reason": "cannot be decoded (truncated or corrupt)"}]
+    assert results["conversions"] == [
+        {"from": "colour", "to": "gray", "images": ["colour.png"], "methods": ["exported"]},
+        {"from": "gray", "to": "RGB", "images": ["gray.png"], "methods": ["exported-2"]},
+    ]
+    report = (out / "report.md").read_text()
+    for line in (TRUNCATED, "1 colour image(s) converted to gray for exported", "1 gray image(s) replicated to RGB"):
+        assert f"note: {line}" in err and f"- {line}" in report
+    assert {r["image"] for r in _read_csv(out / "per_image.csv")} == {"colour.png", "gray.png"}
+
+
+def test_read_dataset_keeps_every_decodable_image_and_says_why_others_are_missing(mixed_dataset):
+    gray = read_dataset(mixed_dataset, 1)
+    assert [name for name, _ in gray.images] == ["colour.png", "gray.png"] and gray.converted == ["colour.png"]
+    assert [name for name, _ in gray.skipped] == ["notes.txt", "truncated.png"]
+    rgb = read_dataset(mixed_dataset, 3)
+    assert rgb.converted == ["gray.png"] and rgb.images[0][1].shape == (24, 32, 3)
+    np.testing.assert_array_equal(gray.images[1][1][..., 0], rgb.images[1][1][..., 0])  # gray.png as stored

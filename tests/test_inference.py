@@ -1,3 +1,8 @@
+import contextlib
+import json
+import shutil
+import warnings
+
 import numpy as np
 import pytest
 
@@ -39,8 +44,9 @@ def test_per_image_alpha_and_level_and_auto(denoiser, rng):
     np.testing.assert_array_equal(both[1:], denoiser(batch[1:], alpha=1.0))
     level_alpha = denoiser.alpha_for_level(30)
     np.testing.assert_array_equal(denoiser(batch, level=30), denoiser(batch, alpha=level_alpha))
-    assert denoiser(batch, alpha="auto").shape == batch.shape
-    np.testing.assert_array_equal(denoiser(batch), denoiser(batch, alpha="auto"))  # auto is the default
+    with pytest.warns(UserWarning, match="above the calibrated range"):  # uniform noise: sigma about 70
+        assert denoiser(batch, alpha="auto").shape == batch.shape
+        np.testing.assert_array_equal(denoiser(batch), denoiser(batch, alpha="auto"))  # auto is the default
 
 
 def test_tflite_backend_matches_saved_model(exported_tunable, denoiser, rng):
@@ -105,8 +111,10 @@ def test_old_format_is_refused(exported_tunable, tmp_path):
 def test_every_bundled_model_loads_and_denoises(name, rng):
     denoiser = load_model(name)
     image = rng.integers(0, 256, (24, 24, denoiser.channels), dtype=np.uint8)
-    assert denoiser(image).shape == image.shape
-    assert load_model(name, backend="tflite")(image).shape == image.shape
+    outside = pytest.warns(UserWarning, match="above the calibrated range")  # uniform noise: sigma about 80
+    with outside if denoiser.tunable else contextlib.nullcontext():
+        assert denoiser(image).shape == image.shape
+        assert load_model(name, backend="tflite")(image).shape == image.shape
 
 
 def test_self_ensemble_is_rotation_equivariant_and_rounds_once(denoiser, rng):
@@ -118,3 +126,63 @@ def test_self_ensemble_is_rotation_equivariant_and_rounds_once(denoiser, rng):
     rotated = denoiser(np.rot90(image, 1, axes=(1, 2)), alpha=0.5, self_ensemble=True)
     np.testing.assert_array_equal(rotated, np.rot90(as_uint8, 1, axes=(1, 2)))
     assert not np.array_equal(as_uint8, denoiser(image, alpha=0.5))  # it really averages other views
+
+
+def test_repr_names_model_method_range_and_backend(denoiser, exported_blind_color):
+    assert repr(denoiser) == "Denoiser('exported', adafm, sigma 15-50, backend=saved_model)"
+    blind = load_model(str(exported_blind_color), backend="tflite")
+    assert repr(blind) == "Denoiser('exported', blind, backend=tflite)"
+
+
+@pytest.mark.parametrize(("level", "side", "end"), [(5, "below", 15), (80, "above", 50)])
+def test_level_outside_the_calibrated_range_warns_with_range_and_alpha(denoiser, level, side, end):
+    image = np.full((16, 16), 128, np.uint8)
+    alpha = denoiser.alpha_for_level(end)
+    expected = (f"exported: level {level} is {side} the calibrated range (sigma 15-50): "
+                f"using alpha {alpha:.2f}, the alpha for sigma {end}")
+    with pytest.warns(UserWarning) as record:
+        out = denoiser(image, level=level)
+    assert [str(w.message) for w in record] == [expected]
+    assert record[0].filename == __file__  # the warning points at the caller's line
+    np.testing.assert_array_equal(out, denoiser(image, alpha=alpha))
+
+
+def test_auto_alpha_on_a_clean_image_warns(denoiser):
+    clean = np.tile(np.linspace(40, 200, 32, dtype=np.float32), (32, 1)).astype(np.uint8)  # estimated sigma ~0
+    with pytest.warns(UserWarning, match=r"exported: estimated noise sigma \d+\.\d is below the calibrated range "
+                                         r"\(sigma 15-50\): using alpha \d\.\d\d, the alpha for sigma 15") as record:
+        denoiser(clean)
+    assert record[0].filename == __file__
+
+
+def test_levels_inside_the_calibrated_range_do_not_warn(denoiser, rng):
+    noisy = np.clip(128 + rng.normal(0, 30, (64, 64)), 0, 255).astype(np.uint8)
+    assert 15 < denoiser.estimate_level(noisy) < 50
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for kwargs in ({"level": 15}, {"level": 50}, {"alpha": "auto"}, {"alpha": 0.3}):
+            denoiser(noisy, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def uncalibrated(exported_tunable, tmp_path_factory):
+    """The tunable export as if exported without calibration images."""
+    copy = tmp_path_factory.mktemp("uncalibrated") / "exported"
+    shutil.copytree(exported_tunable, copy)
+    metadata = json.loads((copy / "metadata.json").read_text())
+    metadata["tunable"]["calibration"] = []
+    (copy / "metadata.json").write_text(json.dumps(metadata))
+    return load_model(str(copy))
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({}, "so alpha 'auto' (the default when neither alpha nor level is given) cannot choose alpha: give alpha"),
+    ({"alpha": "auto"}, "so alpha 'auto' (the default when neither alpha nor level is given) cannot choose alpha"),
+    ({"level": 20}, "so a noise level cannot be mapped to alpha: give alpha, a number in [0, 1]"),
+])
+def test_without_calibration_the_message_fits_the_call(uncalibrated, kwargs, message):
+    image = np.zeros((8, 8), np.uint8)
+    with pytest.raises(ValueError, match="exported has no level calibration") as error:
+        uncalibrated(image, **kwargs)
+    assert message in str(error.value)
+    assert uncalibrated(image, alpha=0.5).shape == image.shape

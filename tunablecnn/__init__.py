@@ -1,10 +1,13 @@
 """tunablecnn: bias-free, tunable image-restoration networks (TensorFlow 2.21 / Keras 3)."""
 
+from tunablecnn import cli
 
-from tunablecnn.config import ConfigError, load_pipeline
-from tunablecnn.inference import Denoiser, load_model
-from tunablecnn.models import build_model
-from tunablecnn.pretrained import list_models
+cli.quiet_start()  # first: `python -m tunablecnn.X` imports TensorFlow here, with its start-up noise filtered
+
+from tunablecnn.config import ConfigError, load_pipeline  # noqa: E402
+from tunablecnn.inference import Denoiser, load_model  # noqa: E402
+from tunablecnn.models import build_model  # noqa: E402
+from tunablecnn.pretrained import list_models  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -50,6 +50,25 @@ def alpha_for_level(table, level):
     return float(np.clip(np.interp(level, levels[order], alphas[order]), 0.0, 1.0))
 
 
+def calibrated_range(table):
+    """`(lowest, highest)` noise sigma of the calibration table."""
+    if not table:
+        raise ValueError("this model has no level calibration")
+    levels = [row["level"] for row in table]
+    return min(levels), max(levels)
+
+
+def range_note(table, level, alpha, what):
+    """None if `level` lies in the calibrated range; otherwise a sentence saying that `alpha`,
+    the alpha of the range's nearest end, is used. `what` names the level, e.g. "level 80"."""
+    low, high = calibrated_range(table)
+    if low <= level <= high:
+        return None
+    side, end = ("below", low) if level < low else ("above", high)
+    return (f"{what} is {side} the calibrated range (sigma {low:g}-{high:g}): "
+            f"using alpha {alpha:.2f}, the alpha for sigma {end:g}")
+
+
 def _psnr(clean, restored):
     restored = np.clip(np.asarray(restored, np.float32), 0.0, 1.0)
     mse = np.mean((restored - clean) ** 2, axis=(1, 2, 3))

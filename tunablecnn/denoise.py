@@ -19,6 +19,7 @@ import sys
 
 import numpy as np
 
+from tunablecnn.cli import add_verbose_argument, setup_logging
 from tunablecnn.inference import BACKENDS, load_model
 
 logger = logging.getLogger("tunablecnn.denoise")
@@ -138,8 +139,9 @@ def main(argv=None):
     parser.add_argument("--backend", choices=BACKENDS, default="saved_model")
     parser.add_argument("--self-ensemble", action="store_true",
                         help="average the results for the 8 flips and 90-degree rotations: a little better, 8x slower")
+    add_verbose_argument(parser)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    setup_logging(args.verbose)
     try:
         return _run(args)
     except (InputError, ValueError) as error:
@@ -156,24 +158,35 @@ def _run(args):
             sweep_grid(target, image, denoiser, args.sweep)
             logger.info("%s -> %s", source, target)
         else:
-            restored, how = denoise_one(denoiser, image, args.alpha, args.level, args.self_ensemble)
+            restored, how = denoise_one(denoiser, image, args.alpha, args.level, args.self_ensemble, source)
             write_image(target, restored, bits)
             logger.info("%s -> %s%s", source, target, how)
     return 0
 
 
-def denoise_one(denoiser, image, alpha, level, self_ensemble=False):
-    """`(restored, note)`: the note says which alpha a tunable model used and how it was chosen."""
+def denoise_one(denoiser, image, alpha, level, self_ensemble=False, source="image"):
+    """`(restored, note)`: the note says which alpha a tunable model used and how it was chosen.
+
+    A level (given or estimated) outside the model's calibrated range is reported on stderr.
+    """
     if not denoiser.tunable:  # the denoiser refuses alpha/level for blind models with a clear error
         return denoiser(image, alpha=alpha, level=level, self_ensemble=self_ensemble), ""
+    alpha, how = _choose_alpha(denoiser, image, alpha, level, source)
+    return denoiser(image, alpha=alpha, self_ensemble=self_ensemble), f" (alpha {alpha:.2f}: {how})"
+
+
+def _choose_alpha(denoiser, image, alpha, level, source):
+    if level is None and alpha not in (None, "auto"):
+        return alpha, "given"
     if level is not None:
-        alpha, note = denoiser.alpha_for_level(level), f"level {level:g}"
-    elif alpha is None or alpha == "auto":
-        level = denoiser.estimate_level(image)
-        alpha, note = denoiser.alpha_for_level(level), f"estimated noise sigma {level:.1f}"
+        alpha, how = denoiser.alpha_for_level(level), f"level {level:g}"
     else:
-        note = "given"
-    return denoiser(image, alpha=alpha, self_ensemble=self_ensemble), f" (alpha {alpha:.2f}: {note})"
+        alpha, level = denoiser.auto_alpha(image)
+        how = f"estimated noise sigma {level:.1f}"
+    outside = denoiser.range_note(level, alpha, how)
+    if outside:
+        print(f"note: {source}: {outside}", file=sys.stderr)
+    return alpha, how
 
 
 if __name__ == "__main__":

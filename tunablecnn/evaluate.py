@@ -10,6 +10,8 @@ Blind models run once per sigma; tunable models run at every alpha of --alphas a
 calibrated alpha of each sigma (--calibrated); with neither option, calibrated if the model has
 a calibration, else the grid 0:1:0.1. Baselines: OpenCV non-local means (nlm) and BM3D (bm3d,
 optional package). Writes per_image.csv, summary.csv, results.json, report.md and PNG plots.
+Files that give no image (not an image, truncated, corrupt) and images converted to the model's
+channels (colour to gray, gray to RGB) are listed in report.md and results.json and noted on stderr.
 --record-metrics also stores each model's mean PSNR/SSIM per sigma in its metadata.json under
 `metrics.<dataset folder name>` (done for the bundled models' READMEs). --baseline-cache FILE
 keeps baseline scores keyed by the exact noisy image, so BM3D runs once across evaluations.
@@ -23,6 +25,7 @@ import logging
 import os
 import sys
 
+from tunablecnn.cli import add_verbose_argument, setup_logging
 from tunablecnn.data import DatasetError
 from tunablecnn.evaluation import (
     BASELINES,
@@ -30,12 +33,14 @@ from tunablecnn.evaluation import (
     NLM_H_GRAY,
     EvaluationError,
     baseline_methods,
+    dataset_notes,
+    dataset_record,
     evaluate,
-    load_dataset,
     model_methods,
     model_metrics,
     parse_alphas,
     parse_sigmas,
+    read_dataset,
     summarize,
 )
 from tunablecnn.evaluation_report import write_report
@@ -48,7 +53,7 @@ logger = logging.getLogger("tunablecnn.evaluate")
 
 def main(argv=None):
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    setup_logging(args.verbose)
     try:
         return _run(args)
     except (EvaluationError, DatasetError) as error:
@@ -80,6 +85,7 @@ def _parser():
                         help="write each model's results into its metadata.json (metrics.<dataset name>)")
     parser.add_argument("--baseline-cache", metavar="FILE",
                         help="JSON-lines file of baseline scores to reuse and extend (keyed by method and noisy image)")
+    add_verbose_argument(parser)
     return parser
 
 
@@ -89,14 +95,18 @@ def _run(args):
     baselines, notices = baseline_methods(args.baselines, channels)
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
-    datasets = {c: load_dataset(args.dataset, c, args.max_images) for c in sorted(channels)}
+    datasets = {c: read_dataset(args.dataset, c, args.max_images) for c in sorted(channels)}
+    record = dataset_record(datasets, methods + baselines)
+    for line in dataset_notes(record):
+        print(f"note: {line}", file=sys.stderr)
     cache = ScoreCache(args.baseline_cache) if args.baseline_cache else None
-    rows = evaluate(methods + baselines, datasets, args.sigmas, args.seed, progress=_progress, cache=cache)
+    images = {c: d.images for c, d in datasets.items()}
+    rows = evaluate(methods + baselines, images, args.sigmas, args.seed, progress=_progress, cache=cache)
     if cache:
         notices.append(f"{cache.hits} baseline score(s) read from {args.baseline_cache} (same method, same noisy image).")
     context = {"dataset": args.dataset, "sigmas": args.sigmas, "seed": args.seed, "models": args.model,
-               "baselines": args.baselines, "images": {str(c): [name for name, _ in d] for c, d in datasets.items()},
-               "notes": _notes(args) + notices}
+               "baselines": args.baselines, "images": {str(c): [name for name, _ in d] for c, d in images.items()},
+               **record, "notes": _notes(args) + notices}
     for path in write_report(args.output, context, rows):
         logger.info("wrote %s", path)
     if args.record_metrics:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from tunablecnn.data import list_images, read_image
+from tunablecnn.data import IMAGE_EXTENSIONS, read_image, scan_images
 from tunablecnn.inference import load_model
 from tunablecnn.metrics import add_noise, noise_seed, score_image
 
@@ -86,21 +86,75 @@ def parse_alphas(text):
     return alphas
 
 
-def load_dataset(directory, channels, max_images=None):
-    """`[(name, clean)]`: the sorted images under `directory` as float64 `[H, W, channels]` in [0, 255].
+@dataclasses.dataclass(frozen=True)
+class Dataset:
+    """The images of one channel count, and what happened to the other files on the way.
 
-    `name` is the path relative to `directory`; unreadable files are skipped; at most
-    `max_images` images. Raises `tunablecnn.data.DatasetError` for a missing or empty folder.
+    `images`: `[(name, clean)]`, `clean` float64 `[H, W, channels]` in [0, 255]; `skipped`:
+    `[(name, reason)]` for files that give no image; `converted`: names of the images whose
+    colour (for channels 1) or gray (for channels 3) content was converted to `channels`.
+    Names are paths relative to the dataset folder.
     """
-    paths = list_images(directory)[:max_images]
-    images = []
-    for path in paths:
-        image = read_image(path, channels)
-        if image is not None:
-            images.append((os.path.relpath(path, directory), image.astype(np.float64) * 255.0))
+
+    channels: int
+    images: list
+    skipped: list
+    converted: list
+
+
+def read_dataset(directory, channels, max_images=None):
+    """`Dataset` of the sorted images under `directory` (at most `max_images`), as `channels` channels.
+
+    Nothing is dropped silently: files that are not images, or do not decode (truncated,
+    corrupt), are listed in `skipped` with the reason. An image counts as colour when its
+    three channels differ. Raises `tunablecnn.data.DatasetError` for a missing or empty folder
+    and `EvaluationError` when no image decodes.
+    """
+    scan = scan_images(directory)
+    skipped = [(os.path.relpath(path, directory), _scan_reason(path)) for path in scan.skipped]
+    images, converted = [], []
+    for path in scan.images[:max_images]:
+        name = os.path.relpath(path, directory)
+        rgb = read_image(path, 3)
+        if rgb is None:
+            skipped.append((name, "cannot be decoded (truncated or corrupt)"))
+            continue
+        if _is_gray(rgb) != (channels == 1):
+            converted.append(name)
+        image = rgb if channels == 3 else read_image(path, 1)
+        images.append((name, image.astype(np.float64) * 255.0))
     if not images:
         raise EvaluationError(f"{directory}: no readable image")
-    return images
+    return Dataset(channels, images, sorted(skipped), converted)
+
+
+def load_dataset(directory, channels, max_images=None):
+    """`[(name, clean)]`: the images of `read_dataset` (see there), without the record of skips and conversions."""
+    return read_dataset(directory, channels, max_images).images
+
+
+def dataset_record(datasets, methods):
+    """`{"skipped": [{"file", "reason"}], "conversions": [...]}` for the report, from `{channels: Dataset}`.
+
+    Each conversion names the direction, the images and the methods (of that channel count) that
+    scored them converted: `{"from": "colour", "to": "gray", "images": [...], "methods": [...]}`.
+    """
+    skipped = sorted({entry for dataset in datasets.values() for entry in dataset.skipped})
+    conversions = [
+        {"from": "colour" if channels == 1 else "gray", "to": "gray" if channels == 1 else "RGB",
+         "images": dataset.converted, "methods": [m.name for m in methods if m.channels == channels]}
+        for channels, dataset in sorted(datasets.items()) if dataset.converted
+    ]
+    return {"skipped": [{"file": name, "reason": reason} for name, reason in skipped], "conversions": conversions}
+
+
+def dataset_notes(record):
+    """One line per skipped file and per conversion of a `dataset_record`, for report.md and stderr."""
+    lines = [f"skipped {entry['file']}: {entry['reason']}" for entry in record["skipped"]]
+    verb = {"gray": "converted to gray", "RGB": "replicated to RGB"}
+    lines += [f"{len(c['images'])} {c['from']} image(s) {verb[c['to']]} for {', '.join(c['methods'])}"
+              for c in record["conversions"]]
+    return lines
 
 
 def model_methods(models, alphas=None, calibrated=False, self_ensemble=False):
@@ -179,7 +233,7 @@ def bm3d_denoise(noisy, sigma):
 def evaluate(methods, datasets, sigmas, seed=0, progress=None, cache=None):
     """Score every method variant on every image and sigma; return one dict per (variant, sigma, image).
 
-    `datasets` maps a channel count to `load_dataset` output; methods run on the images of
+    `datasets` maps a channel count to `load_dataset` output (`Dataset.images`); methods run on the images of
     their channel count. Image i at sigma s gets the noise of `noise_seed(seed, i, s)`.
     Rows: method, kind, channels, setting, alpha, sigma, image, psnr, ssim, seconds.
     `progress(channels, done, total)` is called after each image. `cache` (a `ScoreCache`)
@@ -311,6 +365,16 @@ def _baseline_function(name, notices):
         notices.append("bm3d is not installed (pip install bm3d, or the 'benchmark' extra): BM3D baseline skipped")
         return None
     return bm3d_denoise
+
+
+def _scan_reason(path):
+    if not path.lower().endswith(IMAGE_EXTENSIONS):
+        return "not an image file (extension)"
+    return "not a readable image (header not recognised)"
+
+
+def _is_gray(rgb):
+    return np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 1], rgb[..., 2])
 
 
 def _fixed(denoise):

@@ -4,10 +4,12 @@
 `tunablecnn.evaluation.evaluate`:
 - `per_image.csv`: one line per method variant, sigma and image (psnr, ssim, seconds);
 - `summary.csv`: means over images per method variant and sigma;
-- `results.json`: the context (dataset, sigmas, seed, conventions, notices), the report table,
-  the PSNR gaps, the best alphas, the summary and the per-image rows;
-- `report.md`: PSNR / SSIM table (rows = methods, columns = sigmas, alpha noted for tunable
-  models), PSNR gaps between models and to each baseline, a modulation table per alpha grid;
+- `results.json`: the context (dataset, sigmas, seed, skipped files and their reasons, images
+  converted to a model's channels, conventions, notices), the report table, the PSNR gaps, the
+  best alphas, the summary and the per-image rows;
+- `report.md`: the skipped files and conversions, PSNR / SSIM table (rows = methods, columns =
+  sigmas, alpha noted for tunable models), PSNR gaps between models and to each baseline, a
+  modulation table per alpha grid;
 - `modulation_<model>.png`: PSNR vs alpha, one line per sigma, for each model run on a grid;
 - `best_alpha.png`: best grid alpha (and calibrated alpha) vs sigma, for the tunable models.
 """
@@ -17,7 +19,7 @@ import json
 import os
 import re
 
-from tunablecnn.evaluation import best_alphas, psnr_gaps, report_rows, summarize
+from tunablecnn.evaluation import best_alphas, dataset_notes, psnr_gaps, report_rows, summarize
 
 ROW_FIELDS = ("method", "kind", "channels", "setting", "alpha", "sigma", "image", "psnr", "ssim", "seconds")
 SUMMARY_FIELDS = ("method", "kind", "channels", "setting", "alpha", "sigma", "images", "psnr", "ssim", "seconds")
@@ -27,7 +29,8 @@ def write_report(directory, context, rows):
     """Write every report file for the per-image `rows` into `directory`; return the written paths.
 
     `context` is a JSON-ready dict with at least "dataset" and "sigmas"; its optional
-    "notes" (list of strings) end the markdown report.
+    "skipped" and "conversions" (see `tunablecnn.evaluation.dataset_record`) open the markdown
+    report and its optional "notes" (list of strings) end it.
     """
     os.makedirs(directory, exist_ok=True)
     summary = summarize(rows)
@@ -47,8 +50,8 @@ def markdown_report(context, summary, plots=()):
     """The markdown text of `report.md` (see the module docstring)."""
     table = report_rows(summary)
     sigmas = context["sigmas"]
-    lines = [f"# Evaluation: {context['dataset']}\n\n", _intro(context), "## PSNR (dB) / SSIM\n\n",
-             _header("method", sigmas)]
+    lines = [f"# Evaluation: {context['dataset']}\n\n", _intro(context), *_dataset_section(context),
+             "## PSNR (dB) / SSIM\n\n", _header("method", sigmas)]
     lines += [f"| {r['label']} | " + " | ".join(_cell(r["scores"].get(s)) for s in sigmas) + " |\n" for r in table]
     gaps = psnr_gaps(table)
     if gaps:
@@ -126,6 +129,13 @@ def _intro(context):
             f"`noise_seed({context.get('seed', 0)}, image index, sigma)` (tunablecnn.metrics); outputs clipped to "
             "[0, 255]; PSNR with peak 255; means over images. Tunable models: α is the alpha used (calibrated) "
             "or the grid alpha with the best mean PSNR (an oracle choice per sigma).\n\n")
+
+
+def _dataset_section(context):
+    """Skipped files (with the reason) and converted images, so no image leaves the report unseen."""
+    record = {"skipped": context.get("skipped", []), "conversions": context.get("conversions", [])}
+    notes = dataset_notes(record)
+    return ["## Dataset: skipped files and conversions\n\n", *(f"- {note}\n" for note in notes), "\n"] if notes else []
 
 
 def _header(first, sigmas):

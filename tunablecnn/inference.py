@@ -2,10 +2,11 @@
 
 import json
 import os
+import warnings
 
 import numpy as np
 
-from tunablecnn.calibration import alpha_for_level
+from tunablecnn.calibration import alpha_for_level, range_note
 from tunablecnn.export.exporter import FILES, FORMAT_VERSION, METADATA_FILE
 from tunablecnn.noise_estimation import estimate_noise_sigma
 from tunablecnn.pretrained import resolve
@@ -28,7 +29,9 @@ class Denoiser:
       way in (evaluation feeds unclipped noisy images), and gives float32 in [0, 1].
     - tunable models: `alpha` in [0, 1] (a number or one per image), or `alpha="auto"` (estimate
       each image's noise level and use the calibration), or `level=sigma` (0-255 scale, through
-      the calibration). With neither, "auto" is used. Blind models take neither.
+      the calibration). With neither, "auto" is used. Blind models take neither. A level (given
+      or estimated) outside the calibrated range uses the alpha of the nearest end of the range,
+      with a `UserWarning` naming the range and that alpha.
     - `self_ensemble=True` averages the results for the 8 flips and 90-degree rotations of the
       input: usually a little better (+0.1-0.2 dB), 8x slower.
     The output has the input's shape.
@@ -39,6 +42,7 @@ class Denoiser:
             raise ValueError(f"Expected backend in {BACKENDS}. Received: backend={backend!r}")
         self.directory = directory
         self.metadata = read_metadata(directory)
+        self.name = self.metadata["name"]
         self.backend = backend
         self.channels = self.metadata["model"]["channels"]
         self.tunable = self.metadata["tunable"] is not None
@@ -48,7 +52,9 @@ class Denoiser:
     def __call__(self, images, alpha=None, level=None, self_ensemble=False):
         array = np.asarray(images)
         batch, shape = self._as_batch(array)
-        alphas = self._alphas(batch, alpha, level)
+        alphas, notes = self._alphas(batch, alpha, level)
+        for note in notes:
+            warnings.warn(f"{self.name}: {note}", UserWarning, stacklevel=2)
         uint8 = array.dtype == np.uint8
         if self_ensemble:
             restored = self._self_ensemble(batch, alphas, uint8)
@@ -56,10 +62,29 @@ class Denoiser:
             restored = self._run(batch, alphas, uint8=uint8)
         return restored.reshape(shape)
 
+    def __repr__(self):
+        tunable = self.metadata["tunable"]
+        if tunable is None:
+            return f"Denoiser({self.name!r}, blind, backend={self.backend})"
+        start, end = tunable["start"]["additional_noise"], tunable["end"]["additional_noise"]
+        return f"Denoiser({self.name!r}, {tunable['type']}, sigma {start:g}-{end:g}, backend={self.backend})"
+
     def alpha_for_level(self, level):
-        """The calibrated alpha for noise sigma `level` (0-255 scale)."""
-        self._require_tunable("level")
+        """The calibrated alpha for noise sigma `level` (0-255 scale); outside the calibrated
+        range, the alpha of its nearest end, without a warning (`range_note` gives one)."""
+        self._require_calibration("a noise level cannot be mapped to alpha")
         return alpha_for_level(self.calibration, level)
+
+    def auto_alpha(self, image):
+        """`(alpha, sigma)`: the calibrated alpha for the blind noise estimate `sigma` of one image."""
+        self._require_calibration(
+            "alpha 'auto' (the default when neither alpha nor level is given) cannot choose alpha")
+        sigma = self.estimate_level(image)
+        return alpha_for_level(self.calibration, sigma), sigma
+
+    def range_note(self, level, alpha, what):
+        """A sentence if `level` (named `what`, e.g. "level 80") lies outside the calibrated range, else None."""
+        return range_note(self.calibration, level, alpha, what)
 
     def estimate_level(self, image):
         """Blind estimate of the noise sigma (0-255 scale) of one image in this call's convention."""
@@ -92,29 +117,39 @@ class Denoiser:
         return array, shape
 
     def _alphas(self, batch, alpha, level):
+        """`(alphas [N, 1] or None, notes)`; the notes say which levels lay outside the calibrated range."""
         if not self.tunable:
             if alpha is not None or level is not None:
-                raise ValueError(f"{self.metadata['name']} is not tunable: it takes no alpha or level")
-            return None
+                raise ValueError(f"{self.name} is not tunable: it takes no alpha or level")
+            return None, []
         if alpha is not None and level is not None:
             raise ValueError("Give alpha or level, not both")
-        if level is not None:
-            values = [self.alpha_for_level(level)] * len(batch)
-        elif alpha is None or (isinstance(alpha, str) and alpha == "auto"):
-            self._require_tunable("alpha='auto'")
-            values = [self.alpha_for_level(self.estimate_level(image)) for image in batch]
+        if level is not None or alpha is None or (isinstance(alpha, str) and alpha == "auto"):
+            values, notes = self._calibrated_alphas(batch, level)
         else:
-            values = np.broadcast_to(np.asarray(alpha, np.float32).reshape(-1), (len(batch),))
+            values, notes = np.broadcast_to(np.asarray(alpha, np.float32).reshape(-1), (len(batch),)), []
         values = np.asarray(values, np.float32).reshape(-1, 1)
         if not np.all((values >= 0) & (values <= 1)):
             raise ValueError(f"Expected alpha in [0, 1]. Received: alpha={alpha}")
-        return values
+        return values, notes
 
-    def _require_tunable(self, what):
+    def _calibrated_alphas(self, batch, level):
+        """Calibrated alphas for `level` (or, if None, each image's estimated level) and notes on levels out of range."""
+        if level is not None:
+            value = self.alpha_for_level(level)
+            values, notes = [value] * len(batch), [self.range_note(level, value, f"level {level:g}")]
+        else:
+            picks = [self.auto_alpha(image) for image in batch]
+            values = [value for value, _ in picks]
+            notes = [self.range_note(sigma, value, f"estimated noise sigma {sigma:.1f}") for value, sigma in picks]
+        return values, [note for note in notes if note]
+
+    def _require_calibration(self, consequence):
         if not self.tunable:
-            raise ValueError(f"{self.metadata['name']} is not tunable: {what} does not apply")
+            raise ValueError(f"{self.name} is not tunable: it takes no alpha or level")
         if not self.calibration:
-            raise ValueError(f"{self.metadata['name']} has no level calibration: pass alpha instead of {what}")
+            raise ValueError(f"{self.name} has no level calibration (it was exported without calibration images), "
+                             f"so {consequence}: give alpha, a number in [0, 1]")
 
 
 def read_metadata(directory):

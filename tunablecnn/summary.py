@@ -7,12 +7,12 @@
 
 import argparse
 import copy
-import logging
 import sys
 
 import keras
 import numpy as np
 
+from tunablecnn.cli import add_verbose_argument, setup_logging
 from tunablecnn.config import ConfigError, config_path, load_pipeline
 from tunablecnn.layers import AdaFM, ModulatedConv2D
 from tunablecnn.models import build_model, is_scale_equivariant
@@ -88,8 +88,9 @@ def main(argv=None):
         "--methods", action="store_true",
         help="also compare parameters and FLOPs per pixel of the base model with AdaFM, FTN and DNI versions",
     )
+    add_verbose_argument(parser)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    setup_logging(args.verbose)
     try:
         pipeline = load_pipeline(args.pipeline_config)
     except ConfigError as error:

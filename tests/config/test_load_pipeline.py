@@ -3,8 +3,11 @@ import json
 import jsonschema
 import pytest
 
-from tunablecnn import ConfigError, load_pipeline
+from tunablecnn import ConfigError, build_model, load_pipeline
 from tunablecnn.config import config_path, load_schema, shipped_configs
+
+
+LEVELS = {"start": {"additional_noise": 15}, "end": {"additional_noise": 50}}
 
 
 def _write(tmp_path, name, text):
@@ -62,6 +65,20 @@ BAD_CONFIGS = [
     ("stop_grads single scale", {"model": {"stop_grads": True}}, "bad.json: model.stop_grads: true needs model.levels > 1"),
     ("uniform noise", {"model": {}, "dataset": {"noise_sampling": "uniform", "additional_noise": [5]}},
      "bad.json: dataset.additional_noise: uniform noise_sampling needs exactly [min, max]"),
+    ("huge filters", {"model": {"filters": 1e9}},
+     "bad.json: model.filters: 1000000000.0 is greater than the maximum of 1024"),
+    ("huge no_layers", {"model": {"no_layers": 10**9}},
+     "bad.json: model.no_layers: 1000000000 is greater than the maximum"),
+    ("huge input shape", {"model": {"input_shape": [1e9, None, 1]}},
+     "bad.json: model.input_shape[0]: 1000000000.0 is greater than the maximum of 65536"),
+    ("huge gate reduction", {"model": {"type": "gatenet", "gate_reduction": 1e9}},
+     "bad.json: model.gate_reduction: 1000000000.0 is greater than the maximum"),
+    ("unet too wide", {"model": {"type": "unet", "filters": 512, "depth": 4}},
+     "bad.json: model.filters: a unet doubles its 512 filters at each of its 4 downsamplings, to 8192 channels; "
+     "at most 4096"),
+    ("NaN", {"model": {"output_multiplier": float("nan")}},
+     "bad.json: model.output_multiplier: nan is not a finite number"),
+    ("infinity", {"model": {}, "loss": {"hinge": float("inf")}}, "bad.json: loss.hinge: inf is not a finite number"),
 ]
 
 
@@ -94,3 +111,16 @@ def test_invalid_json_names_line_and_column(tmp_path):
 def test_json_root_must_be_an_object(tmp_path):
     with pytest.raises(ConfigError, match=r"list.json: \(root\): expected a JSON object, got list"):
         load_pipeline(_write(tmp_path, "list.json", "[1, 2]"))
+
+
+def test_integral_floats_reach_the_builders_as_ints():
+    """JSON Schema takes 8.0 as an integer; Keras does not, so load_pipeline converts it."""
+    pipeline = load_pipeline({
+        "model": {"type": "unet", "filters": 8.0, "no_layers": 1.0, "depth": 2.0, "input_shape": [32.0, 48.0, 1.0]},
+        "tunable": {"type": "adafm", "kernel_size": 3.0, "tune_epochs": 2.0, **LEVELS},
+    })
+    model, tunable = pipeline["model"], pipeline["tunable"]
+    values = [model[k] for k in ("filters", "no_layers", "depth")] + model["input_shape"] + [tunable["kernel_size"]]
+    assert values == [8, 1, 2, 32, 48, 1, 3] and all(type(v) is int for v in values)
+    assert type(tunable["tune_epochs"]) is int and type(model["output_multiplier"]) is float
+    assert tuple(build_model(pipeline).input["image"].shape) == (None, 32, 48, 1)

@@ -1,12 +1,14 @@
 import logging
+import os
+import warnings
 
 import cv2
 import numpy as np
 import pytest
+import skimage
 import tensorflow as tf
 
-from tunablecnn.data.decode import DecodeFailures, decode_bytes, load_image, read_image
-from tunablecnn.data.files import DatasetError
+from tunablecnn.data.decode import DecodeFailures, decode_bytes, exhausted_message, load_image, read_image
 
 
 def _encode(image, extension):
@@ -74,15 +76,42 @@ def test_load_image_in_tensorflow(image_folder):
     assert len(failures.paths) == 1
 
 
+def test_load_image_fails_with_the_message_once_every_file_failed(image_folder):
+    failures = DecodeFailures(total=1, source="dataset.directory /data")
+    with pytest.raises(tf.errors.InvalidArgumentError) as raised:
+        load_image(tf.constant(str(image_folder / "sub" / "truncated.png")), 1, failures)
+    assert exhausted_message(raised.value) == failures.message
+    assert failures.message.startswith("dataset.directory /data: none of the 1 image(s) decodes any more")
+    assert exhausted_message(tf.errors.InvalidArgumentError(None, None, "assertion failed: [x > 0]")) is None
+
+
 def test_failures_are_counted_once_and_logged(caplog):
     failures = DecodeFailures(total=3)
     with caplog.at_level(logging.WARNING, logger="tunablecnn.data.decode"):
-        failures.record("a.png")
-        failures.record("a.png")
-        failures.record("b.png")
+        assert not failures.record("a.png")
+        assert not failures.record("a.png")
+        assert not failures.record("b.png")
     assert failures.paths == {"a.png", "b.png"} and "a.png" in failures
     assert "(2 skipped so far)" in caplog.text
-    for path in ("c.png", "a.png"):  # and again on every later failure
-        with pytest.raises(DatasetError, match="none of the 3 image"):
-            failures.record(path)
+    assert failures.record("c.png") and failures.record("a.png")  # all failed: on every later failure too
     assert caplog.text.count("skipped unreadable image") == 3
+
+
+def test_float64_tiff_beyond_float32_range_decodes_without_overflow_warning():
+    pixels = np.full((3, 4), 1e200)  # scikit-image's multipage_rgb.tif holds values like this
+    pixels[0, :3] = [0.25, -1e200, np.nan]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "overflow encountered in cast" was a RuntimeWarning
+        image = decode_bytes(_encode(pixels, ".tif"), 1)[:, :, 0]
+    np.testing.assert_array_equal(image[0], [0.25, 0.0, 0.0, 1.0])
+    assert (image[1:] == 1.0).all()
+
+
+def test_png_colour_profile_warnings_do_not_reach_stderr(capfd):
+    """libpng prints `iCCP` warnings straight to stderr (inside the training progress bar)."""
+    path = os.path.join(os.path.dirname(skimage.__file__), "data", "page.png")
+    data = np.fromfile(path, np.uint8)
+    assert b"iCCP" in data[:200].tobytes()  # the sample image this test relies on has a colour profile
+    image = read_image(path, 1)
+    assert "libpng" not in capfd.readouterr().err
+    np.testing.assert_array_equal(np.round(image[:, :, 0] * 255), cv2.imdecode(data, cv2.IMREAD_GRAYSCALE))

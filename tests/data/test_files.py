@@ -27,6 +27,18 @@ def test_list_images_logs_the_skipped_count(image_folder, caplog):
     assert "found 6 image(s)" in caplog.text
 
 
+def test_list_images_logs_the_counts_once_per_folder(image_folder, caplog):
+    """A training run lists its folders several times per stage; `found 6 image(s)` once is enough."""
+    with caplog.at_level(logging.INFO, logger="tunablecnn.data.files"):
+        for _ in range(3):
+            assert len(list_images([str(image_folder)])) == 6
+    assert caplog.text.count("found 6 image(s)") == 1 and caplog.text.count("skipped 2") == 1
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="tunablecnn.data.files"):  # --verbose shows the repeats
+        list_images([str(image_folder)])
+    assert "found 6 image(s)" in caplog.text
+
+
 def test_several_directories_and_duplicates(image_folder, clean_folder):
     images = list_images([image_folder, clean_folder, image_folder])
     assert len(images) == 6 + 3

@@ -8,7 +8,7 @@ import tensorflow as tf
 from tunablecnn import load_pipeline
 from tunablecnn.config import load_schema
 from tunablecnn.data.files import DatasetError
-from tunablecnn.data.pipeline import make_dataset, noise_levels, validation_batch
+from tunablecnn.data.pipeline import make_dataset, noise_levels, pipeline_errors, validation_batch
 from tests.data.helpers import dataset_config
 
 QUIET = {"random_up_down": False, "random_left_right": False}  # schema defaults flip; off for exact checks
@@ -41,7 +41,8 @@ def test_batches_have_the_configured_shape_dtype_and_range(image_folder, color_m
 def test_color_mode_converts_rgb_and_gray_files(clean_folder, image_folder):
     _, rgb = _first(dataset_config([clean_folder], color_mode="rgb", input_shape=[8, 8], batch_size=2), seed=0)
     assert not np.allclose(rgb[..., 0], rgb[..., 1])
-    config = dataset_config([image_folder / "sub" / "deeper"], color_mode="gray", input_shape=[8, 8], batch_size=2)
+    config = dataset_config([image_folder / "sub" / "deeper"], color_mode="gray", input_shape=[8, 8], batch_size=2,
+                            validation_fraction=0)  # one image: nothing to hold out
     assert _first(config, seed=0)[1].shape[-1] == 1
 
 
@@ -106,18 +107,26 @@ def test_unreadable_files_are_skipped_counted_and_logged(image_folder, caplog):
     with caplog.at_level(logging.WARNING, logger="tunablecnn.data"):
         for _ in make_dataset(config, seed=0).take(2):
             pass
-    assert "skipped 2 non-image or unreadable file(s)" in caplog.text
     assert "truncated.png (1 skipped so far)" in caplog.text
     assert caplog.text.count("skipped unreadable image") == 1  # counted once, not every epoch
 
 
-def test_a_folder_where_nothing_decodes_fails_instead_of_hanging(image_folder):
-    config = dataset_config([image_folder / "sub"], input_shape=[8, 8], batch_size=2)
-    (image_folder / "sub" / "color.jpg").unlink()
-    (image_folder / "sub" / "wide16.tif").unlink()
-    (image_folder / "sub" / "deeper" / "pic.bmp").unlink()
-    with pytest.raises(tf.errors.OpError, match="none of the 1 image"):
-        next(iter(make_dataset(config, seed=0)))
+def test_a_folder_where_nothing_decodes_fails_before_anything_is_built(image_folder):
+    for name in ("color.jpg", "wide16.tif", "deeper/pic.bmp"):
+        (image_folder / "sub" / name).unlink()
+    with pytest.raises(DatasetError, match=r"no image in .*sub decodes; 1 file\(s\): truncated.png \(does not decode"):
+        make_dataset(dataset_config([image_folder / "sub"], input_shape=[8, 8], batch_size=2))
+
+
+def test_files_that_stop_decoding_during_training_fail_in_one_line(clean_folder):
+    config = dataset_config([clean_folder], input_shape=[8, 8], batch_size=2)
+    dataset = make_dataset(config, seed=0)  # the files decode now
+    for path in clean_folder.iterdir():
+        path.write_bytes(path.read_bytes()[:60])
+    with pytest.raises(DatasetError) as raised, pipeline_errors():
+        next(iter(dataset))
+    assert str(raised.value) == (f"dataset.directory {clean_folder}: none of the 2 image(s) decodes any more "
+                                 "(changed since training started?)")
 
 
 def test_bad_directories_fail_before_anything_is_built(tmp_path, clean_folder):
@@ -134,7 +143,8 @@ def test_dataset_shape_resizes_before_cropping(tmp_path):
     (tmp_path / "a").mkdir()
     ramp = np.tile(np.linspace(0, 255, 200), (40, 1)).astype(np.uint8)  # wide gentle ramp
     cv2.imwrite(str(tmp_path / "a" / "ramp.png"), ramp)
-    config = dataset_config([tmp_path / "a"], dataset_shape=[16, 16], input_shape=[16, 16], batch_size=1, **QUIET)
+    config = dataset_config([tmp_path / "a"], dataset_shape=[16, 16], input_shape=[16, 16], batch_size=1,
+                            validation_fraction=0, **QUIET)
     clean = _first(config, seed=0)[1][0, :, :, 0]
     assert clean[0, 0] < 0.1 and clean[0, -1] > 0.9  # the whole ramp fits in one crop
 
@@ -142,6 +152,8 @@ def test_dataset_shape_resizes_before_cropping(tmp_path):
 # A value for every `dataset` key that must change the first batch of a seeded pipeline.
 VARIANTS = {
     "directory": "other",
+    "validation_directory": "other",  # trains on every image of the directory instead of holding one out
+    "validation_fraction": 0.5,
     "batch_size": 3,
     "color_mode": "rgb",
     "input_shape": [16, 8],
@@ -167,7 +179,8 @@ def test_every_dataset_key_has_an_effect(clean_folder, image_folder):
     baseline = _first(dataset_config([clean_folder], **BASE), seed=7)
     for key, value in VARIANTS.items():
         folders = [image_folder] if key == "directory" else [clean_folder]
-        changed = {**BASE, **({} if key == "directory" else {key: value})}
+        folder_valued = {"directory": {}, "validation_directory": {key: [str(image_folder)]}}
+        changed = {**BASE, **folder_valued.get(key, {key: value})}
         batch = _first(dataset_config(folders, **changed), seed=7)
         same = all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(batch, baseline))
         assert not same, f"dataset.{key}={value!r} did not change the output"

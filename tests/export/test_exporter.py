@@ -1,14 +1,23 @@
+import hashlib
 import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import tensorflow as tf
+from ai_edge_litert.interpreter import Interpreter
 
-from tunablecnn import build_model, load_pipeline
+from tests.export.tflite_checks import assert_builtin_ops_with_constant_kernels
+from tunablecnn import build_model, load_model, load_pipeline
 from tunablecnn.export import FILES, VerificationError, export_model
 from tunablecnn.export.exporter import resolve_weights
 from tunablecnn.export.tflite import TFLiteRunner
+
+SIGNATURE = {"inputs": ["alpha", "image"], "outputs": ["denoised"]}
 
 
 def test_folder_has_every_file_and_metadata(exported_tunable):
@@ -36,16 +45,24 @@ def test_saved_model_signature_is_uint8_with_dynamic_sizes_and_alpha(exported_tu
         assert out.dtype == tf.uint8 and tuple(out.shape) == shape
 
 
-def test_tflite_takes_alpha_and_uses_builtin_ops_only(exported_tunable):
-    runner = TFLiteRunner(str(exported_tunable / "model.tflite"))
-    assert sorted(runner.inputs) == ["alpha", "image"]
-    out = runner(image=np.full((1, 9, 13, 1), 128, np.uint8), alpha=np.zeros((1, 1), np.float32))
-    assert out.dtype == np.uint8 and out.shape == (1, 9, 13, 1)
+@pytest.mark.parametrize(("key", "gray"), [("tflite", np.uint8(128)), ("tflite_float", np.float32(0.5))])
+def test_tflite_files_have_the_serving_signature_and_builtin_ops_only(exported_tunable, key, gray):
+    path = str(exported_tunable / FILES[key])
+    interpreter = Interpreter(model_path=path)
+    assert interpreter.get_signature_list() == {"serving_default": SIGNATURE}
+    denoise = interpreter.get_signature_runner("serving_default")
+    for shape in ((1, 9, 13, 1), (2, 16, 8, 1)):
+        out = denoise(image=np.full(shape, gray), alpha=np.zeros((shape[0], 1), np.float32))["denoised"]
+        assert out.dtype == gray.dtype and out.shape == shape
+    assert_builtin_ops_with_constant_kernels(path)
 
 
 def test_blind_export_has_no_alpha(exported_blind_color):
     metadata = json.loads((exported_blind_color / "metadata.json").read_text())
     assert metadata["tunable"] is None and "alpha" not in metadata["signature"]["inputs"]
+    for key in ("tflite", "tflite_float"):
+        signatures = Interpreter(model_path=str(exported_blind_color / FILES[key])).get_signature_list()
+        assert signatures == {"serving_default": {"inputs": ["image"], "outputs": ["denoised"]}}
     assert TFLiteRunner(str(exported_blind_color / "model.tflite")).inputs.keys() == {"image"}
 
 
@@ -58,7 +75,7 @@ def test_verification_failure_stops_the_export(exported_tunable, tmp_path, monke
     monkeypatch.setattr(exporter, "write_saved_model", lambda model, path: original(build_model(pipeline), path))
     with pytest.raises(VerificationError, match=r"(saved_model|tflite) output differs from Keras by \d+ gray levels"):
         export_model(pipeline, str(exported_tunable / "model.weights.h5"), str(tmp_path / "out"))
-    assert not (tmp_path / "out" / "metadata.json").exists()  # no folder that load_model would trust
+    assert os.listdir(tmp_path) == []  # no folder that load_model would trust, no temporary folder left
 
 
 def test_resolve_weights_accepts_model_dir_checkpoints_dir_and_checkpoint(exported_tunable, tmp_path):
@@ -69,3 +86,129 @@ def test_resolve_weights_accepts_model_dir_checkpoints_dir_and_checkpoint(export
     assert resolve_weights(os.path.dirname(latest)) == latest
     with pytest.raises(FileNotFoundError, match="no checkpoint found"):
         resolve_weights(str(tmp_path))
+
+
+def _fingerprint(folder):
+    """`{relative path: sha1}` of every file under `folder`: equal fingerprints, equal exports."""
+    found = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with open(os.path.join(root, name), "rb") as handle:
+                found[os.path.relpath(os.path.join(root, name), folder)] = hashlib.sha1(handle.read()).hexdigest()
+    return found
+
+
+@pytest.fixture
+def earlier_export(exported_tunable, tmp_path):
+    """A copy of the tunable export, with a README beside it, to export into again."""
+    folder = tmp_path / "adafm"
+    shutil.copytree(exported_tunable, folder)
+    (folder / "README.md").write_text("notes\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def new_weights(exported_tunable, tmp_path_factory):
+    """Weights that differ from the exported ones, as after more training."""
+    model = build_model(load_pipeline(str(exported_tunable / "pipeline.json")))
+    model.load_weights(str(exported_tunable / "model.weights.h5"))
+    for variable in model.trainable_variables:
+        variable.assign(variable.numpy() * 1.01)
+    path = str(tmp_path_factory.mktemp("new") / "model.weights.h5")
+    model.save_weights(path)
+    return path
+
+
+def _reexport(source, folder, weights):
+    """Export `weights` into `folder` again (SavedModel only, no calibration: quick)."""
+    pipeline = load_pipeline(str(source / "pipeline.json"))
+    return export_model(pipeline, weights, str(folder), to_tflite=False)
+
+
+def test_reexport_removes_stale_files_and_keeps_other_files(exported_tunable, earlier_export, new_weights):
+    metadata = _reexport(exported_tunable, earlier_export, new_weights)
+    assert sorted(os.listdir(earlier_export)) == sorted(["README.md", "metadata.json", *metadata["files"].values()])
+    assert "tflite" not in metadata["files"] and (earlier_export / "README.md").read_text() == "notes\n"
+    assert metadata["name"] == "adafm" and metadata["tunable"]["calibration"] == []
+    assert os.listdir(earlier_export.parent) == ["adafm"]  # no temporary folder left
+
+
+def test_export_refuses_a_folder_that_holds_no_export(exported_tunable, tmp_path):
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "holiday.jpg").write_bytes(b"keep me")
+    pipeline = load_pipeline(str(exported_tunable / "pipeline.json"))
+    with pytest.raises(ValueError, match="photos exists and is not an exported model folder"):
+        export_model(pipeline, str(exported_tunable / "model.weights.h5"), str(tmp_path / "photos"))
+    assert os.listdir(tmp_path / "photos") == ["holiday.jpg"]
+
+
+def _disk_gone(*args):
+    raise OSError("disk gone")
+
+
+def _fail_on_second_rename(original):
+    calls = []
+
+    def rename(source, target):
+        calls.append(source)
+        if len(calls) == 2:  # the new export into place, after the earlier one was renamed away
+            raise OSError("disk gone")
+        return original(source, target)
+
+    return rename
+
+
+@pytest.mark.parametrize("point", ["write_saved_model", "write_metadata", "swap"])
+def test_failed_reexport_leaves_the_earlier_export_whole(exported_tunable, earlier_export, new_weights, monkeypatch,
+                                                        point):
+    from tunablecnn.export import exporter
+
+    before = _fingerprint(earlier_export)
+    if point == "swap":
+        monkeypatch.setattr(exporter.os, "rename", _fail_on_second_rename(os.rename))
+    else:
+        monkeypatch.setattr(exporter, point, _disk_gone)
+    with pytest.raises(OSError, match="disk gone"):
+        _reexport(exported_tunable, earlier_export, new_weights)
+    assert _fingerprint(earlier_export) == before
+    assert os.listdir(earlier_export.parent) == ["adafm"]
+
+
+_KILL_AT = """
+import os, signal, sys
+from tunablecnn import load_pipeline
+from tunablecnn.export import exporter
+
+source, weights, folder, point = sys.argv[1:]
+def then_die(function, when=lambda *args: True):
+    def call(*args):
+        function(*args)
+        if when(*args):
+            os.kill(os.getpid(), signal.SIGKILL)
+    return call
+if point == "saved_model":
+    exporter.write_saved_model = then_die(exporter.write_saved_model)
+else:  # between the two renames of the swap: right after the earlier export was renamed away
+    os.rename = then_die(os.rename, when=lambda source, target: source == folder)
+exporter.export_model(load_pipeline(os.path.join(source, "pipeline.json")), weights, folder, to_tflite=False)
+"""
+
+
+@pytest.mark.parametrize("point", [pytest.param("saved_model", marks=pytest.mark.slow), "swap"])
+def test_killed_reexport_is_never_a_mixture_and_the_next_export_cleans_up(exported_tunable, earlier_export, new_weights,
+                                                                          point):
+    before = _fingerprint(earlier_export)
+    command = [sys.executable, "-c", _KILL_AT, str(exported_tunable), new_weights, str(earlier_export), point]
+    killed = subprocess.run(command, capture_output=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
+    leftovers = sorted(os.listdir(earlier_export.parent))
+    if point == "saved_model":
+        assert _fingerprint(earlier_export) == before  # the earlier export, untouched
+    else:  # killed between the renames: the earlier export waits whole beside the complete new one
+        assert [name.split("-")[0] for name in leftovers] == [".adafm.old", ".adafm.partial"]
+        assert _fingerprint(earlier_export.parent / leftovers[0]) == before
+        assert (earlier_export.parent / leftovers[1] / "metadata.json").is_file()
+    metadata = _reexport(exported_tunable, earlier_export, new_weights)
+    assert os.listdir(earlier_export.parent) == ["adafm"]  # the next export removed the leftovers
+    assert load_model(str(earlier_export)).metadata["created"] == metadata["created"]
+    assert (earlier_export / "README.md").read_text() == "notes\n"

@@ -1,8 +1,11 @@
 import numpy as np
 import pytest
+import tensorflow as tf
+from ai_edge_litert.interpreter import Interpreter
 
+from tests.export.tflite_checks import assert_builtin_ops_with_constant_kernels
 from tunablecnn import build_model, load_pipeline
-from tunablecnn.export import TFLiteRunner, convert_to_tflite, float_serving_function
+from tunablecnn.export import TFLiteRunner, convert_to_tflite, float_serving_function, uint8_serving_function
 from tunablecnn.models.tunable import modulation_weights
 
 LEVELS = {"start": {"additional_noise": 15}, "end": {"additional_noise": 50}}
@@ -22,8 +25,10 @@ def _tuned_model(method, rng):
 @pytest.mark.parametrize("method", ["adafm", "ftn", "dni"])
 def test_tunable_tflite_matches_keras_with_alpha_as_input(method, rng):
     model = _tuned_model(method, rng)
-    runner = TFLiteRunner(convert_to_tflite(float_serving_function(model)))  # builtin ops only, or it raises
-    assert sorted(runner.inputs) == ["alpha", "image"]
+    flatbuffer = convert_to_tflite(float_serving_function(model, freeze=True))
+    assert_builtin_ops_with_constant_kernels(flatbuffer)  # FTN(W) - W and W_B - W_A are folded into constants
+    runner = TFLiteRunner(flatbuffer)
+    assert runner.has_signature and sorted(runner.inputs) == ["alpha", "image"]
     image = rng.random((2, 37, 53, 1)).astype("float32")
     outputs = []
     for alpha in (0.0, 0.5, 1.0):
@@ -37,16 +42,53 @@ def test_tunable_tflite_matches_keras_with_alpha_as_input(method, rng):
 
 def test_blind_model_converts_and_takes_any_size(rng):
     model = build_model(load_pipeline({"model": {"levels": 2, "filters": 4, "no_layers": 1}}))
-    runner = TFLiteRunner(convert_to_tflite(float_serving_function(model)))
+    runner = TFLiteRunner(convert_to_tflite(float_serving_function(model, freeze=True)))
     for shape in ((1, 16, 16, 1), (3, 21, 40, 1)):
         image = rng.random(shape).astype("float32")
         np.testing.assert_allclose(runner(image=image), np.asarray(model(image)), rtol=1e-4, atol=1e-5)
 
 
-def test_runner_names_missing_inputs(rng):
-    runner = TFLiteRunner(convert_to_tflite(float_serving_function(_tuned_model("adafm", rng))))
+def test_signature_runner_takes_named_inputs_of_any_size(rng):
+    model = _tuned_model("ftn", rng)
+    interpreter = Interpreter(model_content=convert_to_tflite(uint8_serving_function(model, freeze=True)))
+    assert interpreter.get_signature_list() == {"serving_default": {"inputs": ["alpha", "image"],
+                                                                    "outputs": ["denoised"]}}
+    denoise = interpreter.get_signature_runner("serving_default")
+    for shape in ((1, 20, 31, 1), (3, 16, 16, 1)):
+        image = rng.integers(0, 256, shape, dtype=np.uint8)
+        alpha = np.full((shape[0], 1), 0.5, np.float32)
+        expected = uint8_serving_function(model)(image=tf.constant(image), alpha=tf.constant(alpha))["denoised"]
+        out = denoise(image=image, alpha=alpha)["denoised"]
+        assert out.dtype == np.uint8 and out.shape == shape
+        assert np.abs(out.astype(int) - expected.numpy()).max() <= 1
+
+
+def test_function_reading_variables_is_refused(rng):
+    model = _tuned_model("dni", rng)
+    with pytest.raises(ValueError, match=r"Expected a serving function with frozen weights \(build it with freeze="):
+        convert_to_tflite(float_serving_function(model))
+
+
+def test_runner_still_runs_files_without_signature(rng):
+    """Files exported before the signature existed (the bundled models until re-exported)."""
+    model = _tuned_model("adafm", rng)
+    serving = float_serving_function(model)
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([serving.get_concrete_function()], serving)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]  # the old conversion: no signature
+    runner = TFLiteRunner(converter.convert())
+    assert not runner.has_signature and sorted(runner.inputs) == ["alpha", "image"]
+    image, alpha = rng.random((2, 19, 23, 1)).astype("float32"), np.array([[0.0], [1.0]], "float32")
+    expected = np.asarray(model({"image": image, "alpha": alpha}, training=False))
+    got = runner(alpha=alpha, image=image)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
+
+
+def test_runner_names_missing_and_unexpected_inputs(rng):
+    runner = TFLiteRunner(convert_to_tflite(float_serving_function(_tuned_model("adafm", rng), freeze=True)))
     with pytest.raises(ValueError, match=r"Missing TFLite inputs \['alpha'\]"):
         runner(image=np.zeros((1, 8, 8, 1), "float32"))
+    with pytest.raises(ValueError, match=r"Unexpected TFLite inputs \['level'\]; the model takes \['alpha', 'image'\]"):
+        runner(image=np.zeros((1, 8, 8, 1), "float32"), alpha=np.zeros((1, 1), "float32"), level=np.zeros(1))
 
 
 def test_bad_quantization():

@@ -13,11 +13,18 @@ def _inputs(rng, batch=2, channels=8):
     }
 
 
-@pytest.mark.parametrize(("groups", "channels", "effective"), [(1, 8, 1), (4, 8, 4), (16, 8, 8), (16, 1, 1)])
-def test_layer_contract_and_group_cap(groups, channels, effective, rng):
+@pytest.mark.parametrize(("groups", "channels"), [(1, 8), (4, 8), (8, 8), (1, 1), (16, 32)])
+def test_layer_contract_and_group_shapes(groups, channels, rng):
     layer = FTNConv2D(6, 3, groups=groups)
     check_layer(layer, _inputs(rng, channels=channels), expected_shapes=(2, 9, 7, 6))
-    assert layer.ftn_in.shape == (effective, channels // effective, channels // effective)
+    size = channels // groups
+    assert layer.ftn_in.shape == (groups, size, size) and layer.ftn_out.shape == (groups, size, size)
+
+
+@pytest.mark.parametrize(("groups", "channels"), [(16, 8), (16, 24), (4, 1), (4, 6)])
+def test_groups_that_do_not_divide_the_input_channels_are_refused(groups, channels, rng):
+    with pytest.raises(ValueError, match=f"Received: groups={groups}, input channels={channels}"):
+        FTNConv2D(6, 3, groups=groups)(**_inputs(rng, channels=channels))
 
 
 def test_strided_output_shape(rng):
@@ -43,11 +50,29 @@ def _perturbed(rng):
     return layer, data
 
 
-def test_output_equals_conv_with_interpolated_kernel(rng):
+def _block_diagonal(blocks):
+    """[groups, size, size] -> the [c_in, c_in] matrix of a grouped 1x1 convolution over input channels."""
+    groups, size, _ = blocks.shape
+    matrix = np.zeros((groups * size, groups * size), blocks.dtype)
+    for g in range(groups):
+        matrix[g * size : (g + 1) * size, g * size : (g + 1) * size] = blocks[g]
+    return matrix
+
+
+def _numpy_ftn(kernel, ftn_in, slope, ftn_out):
+    """FTN(W) from its definition: grouped 1x1 convolution, PReLU, grouped 1x1 convolution over c_in."""
+    hidden = np.einsum("xyic,ij->xyjc", kernel, _block_diagonal(ftn_in))
+    hidden = np.where(hidden >= 0, hidden, slope[:, None] * hidden)
+    return np.einsum("xyic,ij->xyjc", hidden, _block_diagonal(ftn_out))
+
+
+def test_output_equals_conv_with_numpy_ftn_kernel(rng):
     layer, data = _perturbed(rng)
     x = data["inputs"][:1]
+    transformed = _numpy_ftn(*(v.numpy() for v in (layer.kernel, layer.ftn_in, layer.ftn_slope, layer.ftn_out)))
+    assert not np.allclose(transformed, layer.kernel.numpy(), atol=1e-2)  # the perturbed FTN is not the identity
     for a in (0.0, 0.5, 1.0):
-        w = (1 - a) * layer.kernel.numpy() + a * np.asarray(layer.transformed_kernel())
+        w = (1 - a) * layer.kernel.numpy() + a * transformed
         reference = tf.nn.conv2d(x, w, 1, "SAME").numpy()
         np.testing.assert_allclose(np.asarray(layer(x, np.full((1, 1), a, "float32"))), reference, rtol=1e-4, atol=1e-5)
 

@@ -15,8 +15,13 @@ def test_gate_does_not_change_with_scale(layer_cls, rng):
     layer = layer_cls()
     x = rng.normal(size=(2, 16, 16, 8)).astype("float32")
     y = np.asarray(layer(x))
-    for c in (0.5, 2.0, 7.0):
-        np.testing.assert_allclose(np.asarray(layer(c * x)), c * y, rtol=1e-5, atol=1e-6)
+    for c in (1e-5, 0.5, 2.0, 7.0, 1e4):  # faint features too: no absolute epsilon in the RMS
+        np.testing.assert_allclose(np.asarray(layer(c * x)), c * y, rtol=1e-5, atol=1e-6 * c)
+
+
+@pytest.mark.parametrize("layer_cls", [ChannelGate, PixelGate])
+def test_zero_features_stay_zero(layer_cls):
+    np.testing.assert_array_equal(np.asarray(layer_cls()(np.zeros((1, 4, 4, 8), "float32"))), 0.0)
 
 
 def test_gates_lie_between_zero_and_one(rng):

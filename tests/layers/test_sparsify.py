@@ -17,11 +17,16 @@ def test_most_features_are_zeroed_and_outliers_pass(rng):
     np.testing.assert_array_equal(y[big], x[big])
 
 
-def test_positively_homogeneous(rng):
+def test_positively_homogeneous_at_any_scale(rng):
     x = rng.normal(size=(2, 16, 16, 4)).astype("float32")
     layer = Sparsify(0.5)
-    for c in (0.5, 2.0, 7.0):
-        np.testing.assert_allclose(np.asarray(layer(c * x)), c * np.asarray(layer(x)), rtol=1e-5, atol=1e-6)
+    y = np.asarray(layer(x))
+    for c in (1e-5, 0.5, 2.0, 7.0, 1e4):  # faint features too: no absolute epsilon in the deviation
+        np.testing.assert_allclose(np.asarray(layer(c * x)), c * y, rtol=1e-5, atol=1e-6 * c)
+
+
+def test_zero_features_stay_zero():
+    np.testing.assert_array_equal(np.asarray(Sparsify(0.5)(np.zeros((1, 4, 4, 2), "float32"))), 0.0)
 
 
 def test_bad_arguments():

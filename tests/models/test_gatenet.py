@@ -1,5 +1,3 @@
-import numpy as np
-
 from tunablecnn import build_model, load_pipeline
 
 
@@ -12,9 +10,14 @@ def test_every_block_is_gated_by_channel_and_pixel_gates():
 
 
 def test_gate_reduction_changes_parameters():
-    counts = [
-        build_model(load_pipeline({"model": {"type": "gatenet", "filters": 8, "gate_reduction": r}})).count_params()
+    """Only the channel gates' bottleneck changes: 2 * filters * (filters // reduction) weights per block."""
+    filters, blocks = 8, 3
+    models = {
+        r: build_model(load_pipeline({"model": {"type": "gatenet", "filters": filters, "no_layers": blocks,
+                                                "gate_reduction": r}}))
         for r in (1, 4)
-    ]
-    assert counts[0] > counts[1]
-    assert np.isfinite(counts).all()
+    }
+    for r, model in models.items():
+        assert model.get_layer("backbone_block0_channel_gate").excite.shape == (filters // r, filters)
+    difference = models[1].count_params() - models[4].count_params()
+    assert difference == blocks * 2 * filters * (filters - filters // 4)

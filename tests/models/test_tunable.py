@@ -146,6 +146,27 @@ def test_tunable_save_and_load(method, rng, tmp_path):
 def test_method_specific_keys_are_checked():
     with pytest.raises(ConfigError, match="tunable.groups: applies only to tunable.type 'ftn', not 'adafm'"):
         load_pipeline({"model": {}, "tunable": {"type": "adafm", "groups": 4, **LEVELS}})
-    assert load_pipeline({"model": {}, "tunable": {"type": "ftn", **LEVELS}})["tunable"]["groups"] == 16
+    assert load_pipeline({"model": {}, "tunable": {"type": "ftn", **LEVELS}})["tunable"]["groups"] == 1
     with pytest.raises(ConfigError, match="tunable: 'end' is a required property"):
         load_pipeline({"model": {}, "tunable": {"start": {"additional_noise": 15}}})
+
+
+@pytest.mark.parametrize(("filters", "placement", "layer", "channels"), [
+    (24, "blocks", "backbone_block0_conv", 24),  # 16 groups on 24 channels used to become 8 silently
+    (32, "all", "backbone_stem", 1),  # the stem sees the gray image
+])
+def test_ftn_groups_that_do_not_divide_a_layer_are_refused_naming_it(filters, placement, layer, channels):
+    pipeline = load_pipeline({
+        "model": {"filters": filters, "no_layers": 1},
+        "tunable": {"type": "ftn", "groups": 16, "placement": placement, **LEVELS},
+    })
+    with pytest.raises(ConfigError, match=f"tunable.groups: 16 does not divide the {channels} input channel\\(s\\) "
+                                          f"of layer '{layer}'"):
+        build_model(pipeline)
+
+
+def test_ftn_groups_are_used_as_given():
+    model = build_model(load_pipeline({
+        "model": {"filters": 32, "no_layers": 1}, "tunable": {"type": "ftn", "groups": 16, **LEVELS},
+    }))
+    assert {layer.ftn_in.shape for layer in _modulated_layers(model)} == {(16, 2, 2)}

@@ -1,10 +1,14 @@
 """The training command: exit statuses, messages, and surviving SIGKILL."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+
+import cv2
+import numpy as np
 
 from tests.train.conftest import write_json
 from tunablecnn.train.__main__ import main
@@ -23,7 +27,7 @@ def test_missing_data_directory_exits_two_before_training(tmp_path, capsys):
     config = write_json(tmp_path / "p.json", {"dataset": {"directory": [str(tmp_path / "nowhere")]}})
     assert main(["--pipeline-config", str(config), "--model-directory", str(tmp_path / "run")]) == 2
     assert "nowhere" in capsys.readouterr().err
-    assert not os.path.exists(tmp_path / "run" / "checkpoints")
+    assert not os.path.exists(tmp_path / "run")  # the failed run removes the (empty) folder it created
 
 
 def test_diverging_run_exits_one(tiny_pipeline, tmp_path, capsys):
@@ -35,6 +39,66 @@ def test_diverging_run_exits_one(tiny_pipeline, tmp_path, capsys):
 
 def _command(config, directory):
     return [sys.executable, "-m", "tunablecnn.train", "--pipeline-config", str(config), "--model-directory", str(directory)]
+
+
+# TensorFlow's and OpenCV's own C++ log lines (quieted by tunablecnn.cli) are not what these tests are about.
+_NATIVE_LOG = re.compile(r"^([IWEF]\d{4} \d\d:\d\d:|WARNING: All log messages before absl|To enable the following"
+                         r"|\[ ?WARN:)")
+
+
+def _own_lines(stderr):
+    return [line for line in stderr.splitlines() if line.strip() and not _NATIVE_LOG.match(line)]
+
+
+def test_a_folder_where_nothing_decodes_exits_two_at_once_with_one_line(tiny_pipeline, tmp_path):
+    """A truncated PNG, a text file and an empty file: this hung, or died with pages of tracebacks."""
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    _, data = cv2.imencode(".png", np.zeros((32, 32), np.uint8))
+    (folder / "cut.png").write_bytes(data.tobytes()[:60])
+    (folder / "notes.txt").write_text("text")
+    (folder / "empty.png").write_bytes(b"")
+    config = write_json(tmp_path / "p.json", tiny_pipeline(dataset={"directory": [str(folder)]}))
+    run = subprocess.run(_command(config, tmp_path / "run"), env={**os.environ, "PYTHONPATH": ROOT},
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2, run.stderr[-3000:]
+    assert _own_lines(run.stderr) == [
+        f"dataset.directory: no image in {folder} decodes; 3 file(s): cut.png (does not decode: truncated or "
+        "damaged), empty.png (empty file), notes.txt (not an image)"
+    ]
+    assert not os.path.exists(tmp_path / "run")
+
+
+_BREAK_AFTER_CHECK = """
+import runpy
+import tunablecnn.data.pipeline as pipeline
+
+real, files = pipeline.dataset_files, []
+
+def break_after_check(config):  # the files pass the up-front checks, then stop decoding (as if changed mid-run)
+    if not files:
+        files.append(real(config))
+        for path in files[0].train:
+            with open(path, "r+b") as handle:
+                handle.truncate(60)
+    return files[0]
+
+pipeline.dataset_files = break_after_check
+runpy.run_module("tunablecnn.train", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_data_that_stops_decoding_mid_run_exits_two_with_one_line(tiny_pipeline, tmp_path):
+    config = write_json(tmp_path / "p.json", tiny_pipeline())
+    command = [sys.executable, "-c", _BREAK_AFTER_CHECK, "--pipeline-config", str(config), "--model-directory",
+               str(tmp_path / "run")]
+    # The command quiets TensorFlow's C++ warnings (tunablecnn.cli); `python -c` does not, so ask for it here.
+    env = {**os.environ, "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr
+    assert _own_lines(run.stderr)[-1] == (f"dataset.directory {tmp_path / 'images'}: none of the 5 image(s) decodes "
+                                          "any more (changed since training started?)")
 
 
 def test_sigkill_then_rerun_resumes_from_checkpoint(tiny_pipeline, tmp_path):

@@ -1,11 +1,12 @@
 import json
+import logging
 import os
 
 import numpy as np
 import pytest
 
 from tunablecnn import build_model, load_pipeline
-from tunablecnn.train import TrainingDiverged, train
+from tunablecnn.train import Trainer, TrainingDiverged, train
 from tunablecnn.train.checkpoints import CheckpointStore
 from tunablecnn.train.pruning import prunable_kernels
 
@@ -21,8 +22,9 @@ def test_blind_training_learns_and_writes_everything(tiny_pipeline, tmp_path):
     result = train(pipeline, str(tmp_path / "run"))
     assert result["global_step"] == 30
     assert result["losses"][-5:] and np.mean(result["losses"][-5:]) < np.mean(result["losses"][:5])
-    for name in ("pipeline.json", "train.log", "checkpoints", "logs", "visualizations"):
-        assert os.path.exists(tmp_path / "run" / name) or name == "train.log"
+    # train.log is the command's (see test_main.py); the library writes the rest.
+    for name in ("pipeline.json", "checkpoints", "logs", "visualizations"):
+        assert os.path.exists(tmp_path / "run" / name), name
     assert sorted(os.listdir(tmp_path / "run" / "visualizations"))[-1] == "train_000000030.png"
     assert any(f.startswith("events") for f in os.listdir(tmp_path / "run" / "logs"))
     assert _latest_state(tmp_path / "run")["step"] == 30
@@ -89,6 +91,79 @@ def test_pruned_weights_are_zero_in_the_saved_model(tiny_pipeline, tmp_path):
     values = np.concatenate([k.numpy().ravel() for k in prunable_kernels(model)])
     assert (values == 0).mean() > 0.1
     assert np.all((values == 0) | (np.abs(values) >= 0.05))
+
+
+def _final_kernels(pipeline, directory):
+    model = build_model(pipeline)
+    latest = CheckpointStore(os.path.join(directory, "checkpoints"), 3).latest()
+    model.load_weights(os.path.join(latest, "model.weights.h5"))
+    return np.concatenate([k.numpy().ravel() for k in prunable_kernels(model)])
+
+
+def test_no_pruning_before_start_epoch_even_at_the_end_of_the_stage(tiny_pipeline, tmp_path):
+    prune = {"strategy": "minimum_threshold", "minimum_threshold": 0.05, "start_epoch": 10}
+    pipeline = load_pipeline(tiny_pipeline(train={"prune": prune}))  # 2 epochs: pruning never starts
+    train(pipeline, str(tmp_path / "run"))
+    assert (_final_kernels(pipeline, tmp_path / "run") == 0).mean() < 0.01
+
+
+def test_the_recorded_psnr_is_of_the_pruned_saved_model(tiny_pipeline, tmp_path):
+    prune = {"strategy": "minimum_threshold", "minimum_threshold": 0.1, "start_epoch": 1}
+    result = train(load_pipeline(tiny_pipeline(train={"prune": prune})), str(tmp_path / "run"))
+    # result["psnr"] is measured after training, on the final (pruned) model the checkpoint holds.
+    assert _latest_state(tmp_path / "run")["psnr"] == pytest.approx(result["psnr"], abs=1e-5)
+
+
+def test_validation_psnr_is_on_held_out_images_and_labelled(tiny_pipeline, tmp_path, caplog):
+    with caplog.at_level(logging.INFO, logger="tunablecnn.train"):
+        result = train(load_pipeline(tiny_pipeline(train={"epochs": 1})), str(tmp_path / "run"))
+    label = "1 held-out image (dataset.validation_fraction 0.05)"
+    assert result["validation"] == label and _latest_state(tmp_path / "run")["validation"] == label
+    assert f"training on 5 image(s) in {tmp_path / 'images'}; validation PSNR on {label}" in caplog.text
+
+
+def test_ctrl_c_saves_the_steps_since_the_last_checkpoint(tiny_pipeline, tmp_path, monkeypatch):
+    pipeline = load_pipeline(tiny_pipeline(train={"checkpoint_every": 100}))  # checkpoints at epoch ends: 4, 8
+    check = Trainer._check_finite
+
+    def interrupt_at_step_6(trainer, loss, stage):
+        check(trainer, loss, stage)
+        if trainer.global_step == 6:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trainer, "_check_finite", interrupt_at_step_6)
+    with pytest.raises(KeyboardInterrupt):
+        train(pipeline, str(tmp_path / "run"))
+    assert _latest_state(tmp_path / "run")["global_step"] == 6
+    monkeypatch.undo()
+    resumed = train(pipeline, str(tmp_path / "run"))
+    assert resumed["global_step"] == 8 and len(resumed["losses"]) == 2
+
+
+@pytest.mark.parametrize("damaged", ["model.weights.h5", "optimizer.npz", "state.json"])
+def test_a_damaged_latest_checkpoint_falls_back_to_the_newest_readable_one(damaged, tiny_pipeline, tmp_path, caplog):
+    directory = tmp_path / "run"
+    train(load_pipeline(tiny_pipeline()), str(directory))  # checkpoints at 4, 6, 8 (every 3 and every epoch)
+    path = directory / "checkpoints" / "ckpt-000000008" / damaged
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])  # e.g. cut short while copied
+    with caplog.at_level(logging.WARNING, logger="tunablecnn.train"):
+        resumed = train(load_pipeline(tiny_pipeline(train={"epochs": 3})), str(directory))
+    assert resumed["global_step"] == 12 and len(resumed["losses"]) == 6  # from step 6
+    assert f"checkpoint {directory / 'checkpoints' / 'ckpt-000000008'} is damaged" in caplog.text
+    assert (directory / "checkpoints" / "damaged-ckpt-000000008" / damaged).is_file()  # kept for inspection
+    assert _latest_state(directory)["global_step"] == 12
+
+
+def test_no_readable_checkpoint_is_an_error_and_nothing_is_renamed(tiny_pipeline, tmp_path):
+    from tunablecnn import ConfigError
+
+    train(load_pipeline(tiny_pipeline()), str(tmp_path / "run"))
+    checkpoints = tmp_path / "run" / "checkpoints"
+    for name in os.listdir(checkpoints):
+        (checkpoints / name / "model.weights.h5").write_bytes(b"")
+    with pytest.raises(ConfigError, match="no checkpoint is readable: ckpt-000000008 .*; move them away"):
+        train(load_pipeline(tiny_pipeline()), str(tmp_path / "run"))
+    assert sorted(os.listdir(checkpoints)) == ["ckpt-000000004", "ckpt-000000006", "ckpt-000000008"]
 
 
 @pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])

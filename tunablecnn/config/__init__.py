@@ -11,12 +11,14 @@ Command line: `python -m tunablecnn.config --help` (see `__main__.py`).
 import copy
 import difflib
 import json
+import math
 import os
 from importlib import resources
 
 import jsonschema
 
 SCHEMA_FILE = "schema.json"
+UNET_MAX_WIDTH = 4096  # channels of a unet's coarsest scale: one 3x3 convolution there has 151M weights
 
 
 class ConfigError(ValueError):
@@ -48,7 +50,7 @@ def shipped_configs():
 
 
 def load_pipeline(source):
-    """Return the validated pipeline with defaults filled.
+    """Return the validated pipeline with defaults filled and integers as Python ints (`8.0` -> `8`).
 
     `source` is a path to a JSON file or an already-parsed dict. Raises `ConfigError`
     listing every problem, each prefixed by the file name and the JSON path.
@@ -58,12 +60,13 @@ def load_pipeline(source):
     config = copy.deepcopy(raw)
     _normalize_case(config, schema, schema)
     problems = _fill_defaults(config, schema, schema)
+    problems += _non_finite(config)
     problems += _schema_problems(config, schema)
     if not problems:
         problems = _semantic_problems(config)
     if problems:
         raise ConfigError(f"{label}: {p}" for p in problems)
-    return config
+    return _integers(config, schema, schema)
 
 
 def _read(source):
@@ -135,6 +138,17 @@ def _schema_problems(config, schema):
     return [line for error in errors for line in _describe(error)]
 
 
+def _non_finite(instance, path="(root)"):
+    """Problems for NaN and infinities: Python's json reads them, and minimum/maximum never reject NaN."""
+    if isinstance(instance, float) and not math.isfinite(instance):
+        return [f"{path}: {instance} is not a finite number"]
+    if isinstance(instance, dict):
+        return [line for key, value in instance.items() for line in _non_finite(value, _join(path, key))]
+    if isinstance(instance, list):
+        return [line for i, value in enumerate(instance) for line in _non_finite(value, f"{path}[{i}]")]
+    return []
+
+
 def _describe(error):
     path = error.json_path[2:] or "(root)"
     if error.validator == "additionalProperties":
@@ -155,6 +169,26 @@ def _did_you_mean(word, choices):
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+def _integers(instance, node, schema):
+    """`instance` with Python ints where the schema wants an integer.
+
+    JSON Schema counts a number without fraction (`8.0`, `1e3`) as an integer, but Keras and
+    `range` do not: the builders must get `8`, not `8.0`. Runs after validation, so every such
+    float is integral.
+    """
+    node = _resolve(node, schema)
+    kinds = node.get("type", [])
+    if isinstance(instance, float) and "integer" in (kinds if isinstance(kinds, list) else [kinds]):
+        return int(instance)
+    if isinstance(instance, dict):
+        properties = node.get("properties", {})
+        return {k: _integers(v, properties[k], schema) if k in properties else v for k, v in instance.items()}
+    if isinstance(instance, list):
+        prefix, items = node.get("prefixItems", []), node.get("items", {})
+        return [_integers(v, prefix[i] if i < len(prefix) else items, schema) for i, v in enumerate(instance)]
+    return instance
+
+
 def _semantic_problems(config):
     """Rules that span several fields, which the schema cannot express."""
     model, dataset = config["model"], config["dataset"]
@@ -165,6 +199,11 @@ def _semantic_problems(config):
         problems.append(
             f"dataset.color_mode: '{dataset['color_mode']}' gives {expected} channel(s) "
             f"but model.input_shape has {channels}"
+        )
+    if model["type"] == "unet" and model["filters"] * 2 ** model["depth"] > UNET_MAX_WIDTH:
+        problems.append(
+            f"model.filters: a unet doubles its {model['filters']} filters at each of its {model['depth']} "
+            f"downsamplings, to {model['filters'] * 2 ** model['depth']} channels; at most {UNET_MAX_WIDTH}"
         )
     if model["stop_grads"] and model["levels"] == 1:
         problems.append("model.stop_grads: true needs model.levels > 1 (it acts between pyramid levels)")

@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 
+from tunablecnn.cli import add_verbose_argument
 from tunablecnn.config import ConfigError, load_pipeline, schema_docs
 
 
@@ -19,7 +20,9 @@ def main(argv=None):
     validate.add_argument("files", nargs="+", metavar="FILE")
     show = commands.add_parser("show", help="print the resolved config with every default filled")
     show.add_argument("file", metavar="FILE")
-    commands.add_parser("docs", help="print a markdown table of every key")
+    docs = commands.add_parser("docs", help="print a markdown table of every key")
+    for command in (parser, validate, show, docs):
+        add_verbose_argument(command)
     args = parser.parse_args(argv)
     if args.command == "docs":
         print(schema_docs())

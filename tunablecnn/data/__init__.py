@@ -1,7 +1,8 @@
 """Training data: list image folders, stream and decode them lazily, crop, augment, degrade.
 
 `make_dataset(load_pipeline(path)["dataset"])` gives endless (degraded, clean) batches;
-`list_images` checks the folders up front; `validation_batch` gives a fixed batch for PSNR.
+`dataset_files` checks the folders up front and holds out validation images;
+`validation_batch` gives a fixed batch of those for PSNR.
 """
 
 from tunablecnn.data.augment import augment, invert, random_invert, random_rotate, rotate
@@ -16,15 +17,18 @@ from tunablecnn.data.degrade import (
     subsample,
 )
 from tunablecnn.data.files import IMAGE_EXTENSIONS, DatasetError, ImageScan, list_images, scan_images
-from tunablecnn.data.pipeline import dataset_directories, make_dataset, noise_levels, validation_batch
+from tunablecnn.data.pipeline import make_dataset, noise_levels, pipeline_errors, validation_batch
+from tunablecnn.data.split import DatasetFiles, dataset_directories, dataset_files
 
 __all__ = [
     "IMAGE_EXTENSIONS",
     "DatasetError",
+    "DatasetFiles",
     "ImageScan",
     "additive_noise",
     "augment",
     "dataset_directories",
+    "dataset_files",
     "decode_bytes",
     "degrade",
     "gaussian_blur",
@@ -33,6 +37,7 @@ __all__ = [
     "make_dataset",
     "multiplicative_noise",
     "noise_levels",
+    "pipeline_errors",
     "random_crop",
     "random_invert",
     "random_rotate",

@@ -8,17 +8,18 @@ so one bad file cannot stop training; `DecodeFailures` counts and logs such file
 
 import logging
 import os
+import re
 import threading
 
 import cv2
 import numpy as np
 import tensorflow as tf
 
-from tunablecnn.data.files import DatasetError
-
 logger = logging.getLogger(__name__)
 
 CHANNELS = {"gray": 1, "rgb": 3}
+EXHAUSTED = "decodes any more (changed since training started?)"  # ends `DecodeFailures.message`
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def decode_bytes(data, channels):
@@ -28,7 +29,7 @@ def decode_bytes(data, channels):
     the result is clipped to [0, 1] (float TIFFs are taken as already in [0, 1]). Alpha is dropped; gray <-> RGB is converted.
     """
     try:
-        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+        image = cv2.imdecode(_without_color_profile(np.frombuffer(data, np.uint8)), cv2.IMREAD_UNCHANGED)
     except cv2.error:
         return None
     if image is None or image.size == 0:
@@ -49,13 +50,16 @@ def read_image(path, channels):
 class DecodeFailures:
     """Thread-safe record of files that failed to decode; logs each one once.
 
-    `record` raises `DatasetError` once every one of `total` files has failed, since an
-    endless pipeline that filters out every file would otherwise hang instead of failing.
+    `record` returns True once every one of `total` files has failed: `load_image` then fails
+    the pipeline with `message` (naming `source`), since an endless pipeline that filters out
+    every file would otherwise spin forever instead of failing. Files are checked up front
+    (see `split.dataset_files`), so this only happens when they change during training.
     """
 
-    def __init__(self, total):
+    def __init__(self, total, source="dataset.directory"):
         self.total = total
         self.paths = set()
+        self.message = f"{source}: none of the {total} image(s) {EXHAUSTED}"
         self._lock = threading.Lock()
 
     def __contains__(self, path):
@@ -69,14 +73,22 @@ class DecodeFailures:
             count = len(self.paths)
         if new:
             logger.warning("skipped unreadable image %s (%d skipped so far)", path, count)
-        # Raise on every call once all have failed, not just the first: a fused map-and-batch
+        # True on every call once all have failed, not just the first: a fused map-and-batch
         # keeps pulling input after an error, and would otherwise spin forever on skipped files.
-        if count >= self.total:
-            raise DatasetError(f"dataset.directory: none of the {self.total} image(s) could be decoded")
+        return count >= self.total
+
+
+def exhausted_message(error):
+    """The `DecodeFailures.message` that failed a pipeline, from the `tf.errors.OpError` it raised; else None."""
+    match = re.search(rf"(dataset\.[^\n]*? {re.escape(EXHAUSTED)})", error.message)
+    return match.group(1) if match else None
 
 
 def load_image(path, channels, failures):
-    """tf.data op: decode the file at the string tensor `path` -> (image [h, w, channels] float32, ok bool)."""
+    """tf.data op: decode the file at the string tensor `path` -> (image [h, w, channels] float32, ok bool).
+
+    Fails with `tf.errors.InvalidArgumentError` carrying `failures.message` once every file has failed.
+    """
 
     def load(path_bytes):
         # A 0-d object array when run eagerly, bytes inside tf.data.
@@ -84,23 +96,48 @@ def load_image(path, channels, failures):
         # A file that failed once is not read again on every later epoch.
         image = None if path_str in failures else read_image(path_str, channels)
         if image is None:
-            failures.record(path_str)
-            return np.zeros((0, 0, channels), np.float32), False
-        return image, True
+            return np.zeros((0, 0, channels), np.float32), False, failures.record(path_str)
+        return image, True, False
 
-    image, ok = tf.numpy_function(load, [path], [tf.float32, tf.bool], stateful=False)
+    image, ok, exhausted = tf.numpy_function(load, [path], [tf.float32, tf.bool, tf.bool], stateful=False)
+    # An in-graph assertion, not a Python exception: tf.numpy_function would log the exception's
+    # traceback once per parallel call, and tf.data makes many before the error stops it.
+    check = tf.debugging.Assert(tf.logical_not(exhausted), [failures.message])
+    with tf.control_dependencies([check]):
+        image, ok = tf.identity(image), tf.identity(ok)
     image.set_shape([None, None, channels])
     ok.set_shape([])
     return image, ok
 
 
+def _without_color_profile(data):
+    """PNG bytes without their iCCP chunk (other files unchanged). OpenCV ignores colour profiles,
+    but libpng checks them and prints warnings straight to stderr, in the middle of a progress bar
+    (scikit-image's page.png has an invalid one)."""
+    if bytes(data[:8]) != _PNG_SIGNATURE:
+        return data
+    start = 8
+    while start + 8 <= len(data):  # chunks: 4-byte length, 4-byte type, data, 4-byte CRC
+        length, kind = int.from_bytes(bytes(data[start:start + 4]), "big"), bytes(data[start + 4:start + 8])
+        end = start + 12 + length
+        if kind == b"iCCP":
+            return np.concatenate([data[:start], data[end:]])
+        if kind == b"IDAT":  # iCCP must come before the image data
+            return data
+        start = end
+    return data
+
+
 def _to_unit_float(image):
-    image = image.astype(np.float32) if not np.issubdtype(image.dtype, np.integer) else (
-        image.astype(np.float32) / np.float32(np.iinfo(image.dtype).max)
-    )
-    # Float TIFFs may exceed [0, 1] (or hold inf/NaN, which poisoned a whole training batch with
-    # scikit-image's sample images) and signed-integer ones go negative: keep the clean range exact.
-    return np.clip(np.nan_to_num(image, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+    if np.issubdtype(image.dtype, np.integer):
+        image = image.astype(np.float32) / np.float32(np.iinfo(image.dtype).max)
+    else:
+        # Float TIFFs may exceed [0, 1] or hold inf/NaN (which poisoned a whole training batch with
+        # scikit-image's sample images); clean them in their own precision, as a float64 beyond
+        # float32's range (multipage_rgb.tif holds 1.9e178) would overflow the cast.
+        image = np.nan_to_num(image, nan=0.0, posinf=1.0, neginf=0.0)
+    # Signed-integer images go negative: keep the clean range exact.
+    return np.clip(image, 0.0, 1.0).astype(np.float32)
 
 
 def _convert_channels(image, channels):

@@ -1,20 +1,23 @@
 """The training input pipeline: endless batches of (degraded, clean) pairs from a `dataset` config.
 
-Files are listed (and checked) up front, then streamed: shuffled paths are decoded lazily
-and in parallel, so the dataset may be larger than memory. Each image gives one random
-crop per pass, which is augmented and degraded with per-element stateless seeds, so a
-pipeline built with a `seed` yields the same batches on every run.
+Files are listed, checked and split into training and held-out validation images up front
+(see `split.py`), then streamed: shuffled paths are decoded lazily and in parallel, so the
+dataset may be larger than memory. Each image gives one random crop per pass, which is
+augmented and degraded with per-element stateless seeds, so a pipeline built with a `seed`
+yields the same batches on every run.
 """
 
+import contextlib
 import numbers
 
 import tensorflow as tf
 
 from tunablecnn.data.augment import augment
 from tunablecnn.data.crop import random_crop, resize_image
-from tunablecnn.data.decode import CHANNELS, DecodeFailures, load_image
+from tunablecnn.data.decode import CHANNELS, DecodeFailures, exhausted_message, load_image
 from tunablecnn.data.degrade import NOISE_SAMPLING, degrade
-from tunablecnn.data.files import DatasetError, list_images
+from tunablecnn.data.files import DatasetError, resolve_directories
+from tunablecnn.data.split import dataset_files
 
 AUTOTUNE = tf.data.AUTOTUNE
 
@@ -24,31 +27,46 @@ def make_dataset(dataset_config, *, noise_override=None, seed=None):
 
     `dataset_config` is the `dataset` section of a loaded pipeline (`load_pipeline(...)["dataset"]`).
     `noise_override` replaces `additional_noise` (see `noise_levels`), e.g. a tunable stage's
-    sigma. `seed` makes the stream reproducible. Raises `DatasetError` (a `ConfigError`) for a
-    missing or empty directory, before anything is built.
+    sigma. `seed` makes the stream reproducible. The held-out validation images are left out.
+    Raises `DatasetError` (a `ConfigError`) for a missing or empty directory, or one where no
+    image decodes, before anything is built.
     """
     files, noise = _prepare(dataset_config, noise_override)
-    return _pipeline(files, dataset_config, noise, seed, augmented=True, batch_size=dataset_config["batch_size"])
+    return _pipeline(files.train, dataset_config, noise, seed, augmented=True, batch_size=dataset_config["batch_size"],
+                     source=_source(dataset_config, "directory"))
 
 
 def validation_batch(dataset_config, *, seed=0, noise_override=None, batch_size=None):
-    """One fixed (degraded, clean) batch for logging PSNR: the same tensors for the same seed.
+    """One fixed (degraded, clean) batch of validation crops for the PSNR: the same tensors for the same seed.
 
-    Crops and degradations follow the config, but the flips, rotation and inversion are off:
-    they are training-only augmentations. `batch_size` defaults to the config's.
+    The images are the held-out ones of `dataset_files` (see `split.py`). Crops and degradations
+    follow the config, but the flips, rotation and inversion are off: they are training-only
+    augmentations. `batch_size` defaults to the config's.
     Returns a (degraded, clean) pair of float32 tensors [batch_size, h, w, channels].
     """
     files, noise = _prepare(dataset_config, noise_override)
     size = dataset_config["batch_size"] if batch_size is None else batch_size
-    dataset = _pipeline(files, dataset_config, noise, seed, augmented=False, batch_size=size)
-    return next(iter(dataset))
+    key = "directory" if dataset_config["validation_directory"] is None else "validation_directory"
+    dataset = _pipeline(files.validation, dataset_config, noise, seed, augmented=False, batch_size=size,
+                        source=_source(dataset_config, key))
+    with pipeline_errors():
+        return next(iter(dataset))
 
 
-def dataset_directories(dataset_config):
-    """`dataset.directory`, checked: it has no default, so a config may lack it."""
-    if not dataset_config.get("directory"):
-        raise DatasetError("dataset.directory: not set; give one or more image folders")
-    return dataset_config["directory"]
+@contextlib.contextmanager
+def pipeline_errors():
+    """Raise a pipeline's failure because no file decodes any more as a one-line `DatasetError`.
+
+    Inside tf.data it can only surface as a `tf.errors.InvalidArgumentError` with the
+    TensorFlow context around it; other errors pass unchanged.
+    """
+    try:
+        yield
+    except tf.errors.InvalidArgumentError as error:
+        message = exhausted_message(error)
+        if message is None:
+            raise
+        raise DatasetError(message) from None
 
 
 def noise_levels(dataset_config, noise_override=None):
@@ -73,18 +91,23 @@ def noise_levels(dataset_config, noise_override=None):
 
 
 def _prepare(config, noise_override):
-    """Check everything that can be checked before streaming; return (image paths, noise levels)."""
+    """Check everything that can be checked before streaming; return (`DatasetFiles`, noise levels)."""
     shape, crop = config["dataset_shape"], config["input_shape"]
     if shape is not None and (shape[0] < crop[0] or shape[1] < crop[1]):
         raise DatasetError(f"dataset.dataset_shape: {shape} is smaller than dataset.input_shape {crop}")
     noise = noise_levels(config, noise_override)
-    return list_images(dataset_directories(config)), noise
+    return dataset_files(config), noise
 
 
-def _pipeline(files, config, noise, seed, *, augmented, batch_size):
+def _source(config, key):
+    """How a decode failure names the data, e.g. "dataset.directory /data/train"."""
+    return f"dataset.{key} {', '.join(resolve_directories(config[key]))}"
+
+
+def _pipeline(files, config, noise, seed, *, augmented, batch_size, source):
     channels = CHANNELS[config["color_mode"]]
-    failures = DecodeFailures(len(files))
-    paths = tf.data.Dataset.from_tensor_slices(files)
+    failures = DecodeFailures(len(files), source)
+    paths = tf.data.Dataset.from_tensor_slices(list(files))  # a list: a tuple would be a structure
     # Shuffling the (small) path list, not decoded images, keeps memory flat for any dataset size.
     paths = paths.shuffle(len(files), seed=seed, reshuffle_each_iteration=True).repeat()
     seeds = tf.data.Dataset.random(seed=seed).batch(2)  # one stateless seed per element

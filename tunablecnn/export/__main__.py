@@ -3,14 +3,17 @@
     python -m tunablecnn.export --checkpoint-directory runs/quickstart --output-directory exported/quickstart --to-tflite
 
 Writes OUTPUT/{pipeline.json, model.weights.h5, saved_model/, model.tflite, model_float.tflite,
-metadata.json}. Signature `serving_default`: `image` uint8 [N, H, W, C] (and `alpha` float32
-[N, 1] for tunable models) -> `denoised` uint8. The export verifies itself against the Keras
-model at alpha 0, 0.25, 0.5, 0.75 and 1 and fails (exit 1) if a float32 export differs by
-more than one gray level. Tunable models are calibrated: the metadata maps noise levels to
+metadata.json}, first into a temporary folder beside OUTPUT that replaces it only once the
+export has verified itself: OUTPUT always holds one complete export. Signature
+`serving_default` (SavedModel and both .tflite files): `image` uint8 [N, H, W, C] (and `alpha`
+float32 [N, 1] for tunable models) -> `denoised` uint8. The export verifies itself against the
+Keras model at alpha 0, 0.25, 0.5, 0.75 and 1 and fails (exit 1) if a float32 export differs
+by more than one gray level. Tunable models are calibrated: the metadata maps noise levels to
 the best alpha, measured on clean images from --calibration-directory (default: the
 pipeline's dataset directories).
 
-Exit status: 0 done, 1 verification failed, 2 bad arguments, config or checkpoint.
+Exit status: 0 done, 1 verification failed, 2 bad arguments, config or checkpoint, or an
+OUTPUT folder that holds something other than an export.
 """
 
 import argparse
@@ -18,6 +21,7 @@ import logging
 import os
 import sys
 
+from tunablecnn.cli import add_verbose_argument, setup_logging
 from tunablecnn.config import ConfigError, load_pipeline
 from tunablecnn.export.exporter import calibration_crops, export_model, resolve_weights
 from tunablecnn.export.tflite import QUANTIZATIONS
@@ -26,8 +30,7 @@ from tunablecnn.export.verify import VerificationError
 
 def main(argv=None):
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    logging.getLogger("absl").setLevel(logging.ERROR)
+    setup_logging(args.verbose, "%(asctime)s %(message)s")
     try:
         pipeline = load_pipeline(args.pipeline_config or os.path.join(args.checkpoint_directory, "pipeline.json"))
         weights = resolve_weights(args.checkpoint_directory)
@@ -69,6 +72,7 @@ def _parser():
     parser.add_argument("--calibration-directory", metavar="DIR", help="clean images for the alpha calibration")
     parser.add_argument("--calibration-images", type=int, default=8, metavar="N",
                         help="images used for the calibration (0 skips it; default 8)")
+    add_verbose_argument(parser)
     return parser
 
 

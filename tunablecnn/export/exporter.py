@@ -4,6 +4,8 @@ import datetime
 import json
 import logging
 import os
+import re
+import shutil
 
 import numpy as np
 
@@ -11,7 +13,7 @@ from tunablecnn.calibration import calibration_levels, measure_calibration
 from tunablecnn.export.saved_model import load_signatures, write_saved_model
 from tunablecnn.export.serving import float_serving_function, image_channels, uint8_serving_function
 from tunablecnn.export.tflite import TFLiteRunner, convert_to_tflite
-from tunablecnn.export.verify import VERIFY_ALPHAS, check, compare, test_image
+from tunablecnn.export.verify import VERIFY_ALPHAS, VerificationError, check, compare, test_image
 from tunablecnn.models import build_model
 from tunablecnn.models.tunable import is_tunable
 
@@ -29,23 +31,27 @@ def export_model(pipeline, weights_path, output_directory, *, to_tflite=True, qu
 
     `calibration_images` is a float array [N, H, W, C] of clean images in [0, 1] used to map
     noise levels to alpha (tunable models only; None skips calibration).
+
+    The export is written beside `output_directory` as `.<name>.partial-<pid>` and swapped in
+    only after its self-check passed, so the folder always holds one complete export, the
+    earlier one or the new one. Files of an earlier export that this one does not write (its
+    `.tflite` files, say) go; other files (a README) are kept. A folder that holds no export
+    is refused.
     """
+    target = os.path.normpath(output_directory)
+    _prepare_target(target)
     model = build_model(pipeline)
     model.load_weights(weights_path)
-    os.makedirs(output_directory, exist_ok=True)
-    path = lambda key: os.path.join(output_directory, FILES[key])  # noqa: E731
-    with open(path("pipeline"), "w") as handle:
-        json.dump(pipeline, handle, indent=2)
-    model.save_weights(path("weights"))
-    write_saved_model(model, path("saved_model"))
-    logger.info("wrote %s", path("saved_model"))
-    if to_tflite:
-        _write_tflite(model, path, quantize)
-    verification = _verify(model, path, to_tflite, quantize)
-    metadata = _metadata(model, pipeline, output_directory, to_tflite, quantize, verification, metrics)
-    if is_tunable(model) and calibration_images is not None:
-        metadata["tunable"]["calibration"] = _calibrate(model, pipeline, calibration_images)
-    write_metadata(output_directory, metadata)
+    staging = _sibling(target, "partial", os.getpid())
+    try:
+        metadata = _write_export(model, pipeline, staging, os.path.basename(target), to_tflite, quantize, metrics)
+        if is_tunable(model) and calibration_images is not None:
+            metadata["tunable"]["calibration"] = _calibrate(model, pipeline, calibration_images)
+        write_metadata(staging, metadata)
+        _keep_other_files(target, staging)
+        _swap_in(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return metadata
 
 
@@ -54,10 +60,96 @@ def write_metadata(directory, metadata):
         json.dump(metadata, handle, indent=2)
 
 
+def _prepare_target(target):
+    """Refuse a `target` holding something other than an export; create its parent; clean up after killed exports."""
+    holds_other = os.path.isfile(target) or (os.path.isdir(target) and os.listdir(target))
+    if holds_other and not os.path.isfile(os.path.join(target, METADATA_FILE)):
+        raise ValueError(f"{target} exists and is not an exported model folder (no {METADATA_FILE}); "
+                         "export into a new or empty folder")
+    os.makedirs(os.path.dirname(target) or os.curdir, exist_ok=True)
+    _clean_leftovers(target)
+
+
+def _clean_leftovers(target):
+    """Remove the temporary folders of killed exports into `target`; if one was killed between
+    the two renames of its swap (no `target`), put the earlier export back."""
+    parent, name = os.path.split(target)
+    for entry in sorted(os.listdir(parent or os.curdir)):  # "old" sorts before "partial": restore first
+        match = re.fullmatch(rf"\.{re.escape(name)}\.(partial|old)-(\d+)", entry)
+        if not match or _another_process_runs(int(match.group(2))):
+            continue
+        path = os.path.join(parent, entry)
+        if match.group(1) == "old" and not os.path.exists(target):
+            os.rename(path, target)
+            logger.warning("%s: restored the earlier export (an export was killed while swapping folders)", target)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_export(model, pipeline, folder, name, to_tflite, quantize, metrics):
+    """Write every file but the metadata into `folder` and verify them; return the metadata."""
+    os.makedirs(folder)
+    path = lambda key: os.path.join(folder, FILES[key])  # noqa: E731
+    with open(path("pipeline"), "w") as handle:
+        json.dump(pipeline, handle, indent=2)
+    model.save_weights(path("weights"))
+    write_saved_model(model, path("saved_model"))
+    logger.info("wrote %s", path("saved_model"))
+    if to_tflite:
+        _write_tflite(model, path, quantize)
+    verification = _verify(model, path, to_tflite, quantize)
+    return _metadata(model, pipeline, name, to_tflite, quantize, verification, metrics)
+
+
+def _keep_other_files(target, staging):
+    """Copy the files of an earlier export that no export writes (a README, notes) into the new one."""
+    if not os.path.isdir(target):
+        return
+    for entry in sorted(set(os.listdir(target)) - {*FILES.values(), METADATA_FILE}):
+        source, copy = os.path.join(target, entry), os.path.join(staging, entry)
+        if os.path.isdir(source):
+            shutil.copytree(source, copy)
+        else:
+            shutil.copy2(source, copy)
+        logger.info("kept %s from the earlier export", entry)
+
+
+def _swap_in(staging, target):
+    """Replace `target` by `staging`: rename the earlier export away, the new one in, delete the earlier."""
+    if not os.path.exists(target):
+        os.rename(staging, target)
+        return
+    earlier = _sibling(target, "old", os.getpid())
+    os.rename(target, earlier)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        os.rename(earlier, target)
+        raise
+    shutil.rmtree(earlier, ignore_errors=True)
+
+
+def _sibling(target, kind, pid):
+    parent, name = os.path.split(target)
+    return os.path.join(parent, f".{name}.{kind}-{pid}")
+
+
+def _another_process_runs(pid):
+    if pid == os.getpid() or os.name == "nt":  # on Windows os.kill would terminate the process
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _write_tflite(model, path, quantize):
-    # Converted from the serving functions, not from the SavedModel: TFLiteConverter.from_saved_model
-    # on this SavedModel produced a model saturating at 255 (TF 2.21); verification would catch it.
-    for key, function in (("tflite", uint8_serving_function(model)), ("tflite_float", float_serving_function(model, clip=True))):
+    functions = {"tflite": uint8_serving_function(model, freeze=True),
+                 "tflite_float": float_serving_function(model, clip=True, freeze=True)}
+    for key, function in functions.items():
         with open(path(key), "wb") as handle:
             handle.write(convert_to_tflite(function, quantize=quantize))
         logger.info("wrote %s (%s)", path(key), "float32" if quantize == "none" else quantize)
@@ -70,7 +162,11 @@ def _verify(model, path, to_tflite, quantize):
     signatures, _keep_alive = load_signatures(path("saved_model"))
     candidates = {"saved_model": _signature_caller(signatures["serving_default"])}
     if to_tflite:
-        candidates["tflite"] = _tflite_caller(TFLiteRunner(path("tflite")))
+        runners = {key: TFLiteRunner(path(key)) for key in ("tflite", "tflite_float")}
+        unsigned = [FILES[key] for key, runner in runners.items() if not runner.has_signature]
+        if unsigned:
+            raise VerificationError(f"{', '.join(unsigned)}: no serving_default signature")
+        candidates["tflite"] = _tflite_caller(runners["tflite"])
     differences = compare(_signature_caller(keras_fn), candidates, test_image(image_channels(model)), alphas)
     for name, per_alpha in differences.items():
         logger.info("verification %s vs Keras, max |difference| in gray levels per alpha: %s", name, per_alpha)
@@ -106,7 +202,7 @@ def _calibrate(model, pipeline, clean_images):
     return measure_calibration(denoise, clean_images, levels)
 
 
-def _metadata(model, pipeline, directory, to_tflite, quantize, verification, metrics):
+def _metadata(model, pipeline, name, to_tflite, quantize, verification, metrics):
     from tunablecnn import __version__
     from tunablecnn.summary import model_cost
 
@@ -118,7 +214,7 @@ def _metadata(model, pipeline, directory, to_tflite, quantize, verification, met
     files = {k: v for k, v in FILES.items() if to_tflite or not k.startswith("tflite")}
     return {
         "format_version": FORMAT_VERSION,
-        "name": os.path.basename(os.path.normpath(directory)),
+        "name": name,
         "tunablecnn_version": __version__,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "model": {"type": pipeline["model"]["type"], "levels": pipeline["model"]["levels"], "channels": channels,

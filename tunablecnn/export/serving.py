@@ -4,6 +4,10 @@
 [N, H, W, C], for tunable models `alpha` float32 [N, 1], output `denoised` uint8; scaling
 to [0, 1] and back is inside the graph. `float_serving_function` takes float images in
 [0, 1] scale without clipping them on the way in (evaluation feeds unclipped noisy images).
+
+`freeze=True` bakes the current weights into the graph as constants (Keras `stateless_call`),
+as TFLite conversion needs: the converter then folds kernel arithmetic such as FTN's
+`FTN(W) - W` into static kernels. Unfrozen functions read the model's variables (SavedModel).
 """
 
 import tensorflow as tf
@@ -16,30 +20,41 @@ def image_channels(model):
     return image.shape[-1]
 
 
-def float_serving_function(model, *, clip=False):
+def float_serving_function(model, *, clip=False, freeze=False):
     """`image` float32 (and `alpha`) -> `{"denoised": float32}`, clipped to [0, 1] if `clip`."""
+    weights = _weight_values(model) if freeze else None
 
     def denoise(image, alpha=None):
-        restored = _call(model, image, alpha)
+        restored = _call(model, image, alpha, weights)
         return {"denoised": tf.clip_by_value(restored, 0.0, 1.0) if clip else restored}
 
     return _with_signature(model, denoise, tf.float32)
 
 
-def uint8_serving_function(model):
+def uint8_serving_function(model, *, freeze=False):
     """`image` uint8 (and `alpha`) -> `{"denoised": uint8}`, rounded to the nearest gray level."""
+    weights = _weight_values(model) if freeze else None
 
     def denoise(image, alpha=None):
-        restored = _call(model, tf.cast(image, tf.float32) / 255.0, alpha)
+        restored = _call(model, tf.cast(image, tf.float32) / 255.0, alpha, weights)
         levels = tf.round(tf.clip_by_value(restored, 0.0, 1.0) * 255.0)
         return {"denoised": tf.cast(levels, tf.uint8)}
 
     return _with_signature(model, denoise, tf.uint8)
 
 
-def _call(model, image, alpha):
+def _call(model, image, alpha, weights):
     inputs = {"image": image, "alpha": alpha} if alpha is not None else image
-    return tf.cast(model(inputs, training=False), tf.float32)
+    if weights is None:
+        return tf.cast(model(inputs, training=False), tf.float32)
+    trainable, non_trainable = ([tf.constant(value) for value in values] for values in weights)
+    restored, _ = model.stateless_call(trainable, non_trainable, inputs, training=False)
+    return tf.cast(restored, tf.float32)
+
+
+def _weight_values(model):
+    """A snapshot of the weights as numpy arrays: later changes to the model do not reach the function."""
+    return [v.numpy() for v in model.trainable_variables], [v.numpy() for v in model.non_trainable_variables]
 
 
 def _with_signature(model, denoise, dtype):

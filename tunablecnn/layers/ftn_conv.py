@@ -1,5 +1,3 @@
-import math
-
 import keras
 from keras import ops
 
@@ -18,21 +16,28 @@ class FTNConv2D(ModulatedConv2D):
     See `ModulatedConv2D` for the arguments and the exact two-kernel form.
 
     Args:
-        groups: 1, 4 or 16 groups over input channels; capped to `gcd(groups, c_in)`.
+        groups: Positive int, groups of the 1x1 convolutions over input channels; must divide
+            the input channels (checked in `build`: a silent cap would train another network).
+
+    Raises:
+        ValueError: in `build`, if `groups` does not divide the input channels.
 
     Reference: Lee et al., "Continuous Image Restoration via Filter Transition Network"
     (arXiv 2010.02270, 2020).
     """
 
-    def __init__(self, filters, kernel_size, groups=16, **kwargs):
+    def __init__(self, filters, kernel_size, groups=1, **kwargs):
         super().__init__(filters, kernel_size, **kwargs)
         if int(groups) < 1:
             raise ValueError(f"Expected groups >= 1. Received: groups={groups}")
         self.groups = int(groups)
 
     def _build_modulation(self, kernel_shape):
-        channels = kernel_shape[2]
-        groups = math.gcd(self.groups, channels)
+        channels, groups = kernel_shape[2], self.groups
+        if channels % groups:
+            raise ValueError(
+                f"Expected groups to divide the input channels. Received: groups={groups}, input channels={channels}"
+            )
         size = channels // groups
         eye = lambda shape, dtype=None: ops.tile(ops.eye(size, dtype=dtype)[None], (groups, 1, 1))  # noqa: E731
         self.ftn_in = self.add_weight(name="ftn_in", shape=(groups, size, size), initializer=eye)

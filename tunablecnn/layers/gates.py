@@ -8,7 +8,7 @@ stays positively homogeneous. The gates' own convolutions are bias-free too.
 import keras
 from keras import ops
 
-from tunablecnn.layers.scale_statistics import per_sample_rms
+from tunablecnn.layers.scale_statistics import scale_free
 
 
 @keras.saving.register_keras_serializable(package="tunablecnn")
@@ -37,7 +37,7 @@ class ChannelGate(keras.layers.Layer):
         self.excite = self.add_weight(name="excite", shape=(hidden, channels), initializer=init)
 
     def call(self, inputs):
-        normalized = inputs / per_sample_rms(inputs, axis=(1, 2, 3))
+        normalized = scale_free(inputs, axis=(1, 2, 3))
         pooled = ops.mean(normalized, axis=(1, 2))
         gate = ops.sigmoid(ops.matmul(ops.relu(ops.matmul(pooled, self.squeeze)), self.excite))
         return inputs * gate[:, None, None, :]
@@ -68,7 +68,7 @@ class PixelGate(keras.layers.Layer):
         self.projection = self.add_weight(name="projection", shape=(channels, 1), initializer=self.kernel_initializer)
 
     def call(self, inputs):
-        normalized = inputs / per_sample_rms(inputs, axis=(1, 2, 3))
+        normalized = scale_free(inputs, axis=(1, 2, 3))
         return inputs * ops.sigmoid(ops.matmul(normalized, self.projection))
 
     def compute_output_shape(self, input_shape):

@@ -1,7 +1,7 @@
 import keras
 from keras import ops
 
-from tunablecnn.layers.scale_statistics import per_sample_rms
+from tunablecnn.layers.scale_statistics import scale_free
 
 
 @keras.saving.register_keras_serializable(package="tunablecnn")
@@ -30,8 +30,7 @@ class Sparsify(keras.layers.Layer):
         self.threshold = float(threshold)
 
     def call(self, inputs):
-        deviation = per_sample_rms(inputs, axis=(1, 2))
-        mask = ops.clip(ops.abs(inputs) / deviation - self.threshold, 0.0, 1.0)
+        mask = ops.clip(ops.abs(scale_free(inputs, axis=(1, 2))) - self.threshold, 0.0, 1.0)
         return inputs * mask
 
     def compute_output_shape(self, input_shape):

@@ -9,6 +9,7 @@ reproduces the base model exactly after tuning.
 
 import keras
 
+from tunablecnn.config import ConfigError
 from tunablecnn.layers import AdaFM, DNIConv2D, FTNConv2D, ModulatedConv2D
 from tunablecnn.models.registry import Registry
 
@@ -25,6 +26,13 @@ def adafm_conv(x, alpha, conv_options, *, name, kernel_size, bias):
 
 @MODULATIONS.register("ftn")
 def ftn_conv(x, alpha, conv_options, *, name, groups):
+    """An FTN-modulated convolution; `tunable.groups` must divide its input channels (no silent cap)."""
+    channels = x.shape[-1]
+    if channels % groups:
+        raise ConfigError([
+            f"tunable.groups: {groups} does not divide the {channels} input channel(s) of layer '{name}'; "
+            "choose groups that divide the input channels of every modulated convolution (1 always does)"
+        ])
     return FTNConv2D(groups=groups, name=name, **conv_options)(x, alpha)
 
 

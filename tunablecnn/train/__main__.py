@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 
+from tunablecnn.cli import removed_if_left_empty
 from tunablecnn.config import ConfigError, load_pipeline
 from tunablecnn.train import TrainingDiverged, train
 
@@ -25,12 +26,14 @@ def main(argv=None):
     )
     parser.add_argument("--pipeline-config", required=True, metavar="FILE", help="pipeline JSON (see tunablecnn/configs/)")
     parser.add_argument("--model-directory", required=True, metavar="DIR", help="where checkpoints, logs and images go")
-    parser.add_argument("--verbose", action="store_true", help="also log per-layer sparsity and other details")
+    parser.add_argument("--verbose", action="store_true",
+                        help="also log per-layer sparsity and other details, and TensorFlow's C++ start-up messages")
     args = parser.parse_args(argv)
     try:
         pipeline = load_pipeline(args.pipeline_config)
-        _setup_logging(args.model_directory, args.verbose)
-        result = train(pipeline, args.model_directory)
+        with removed_if_left_empty(args.model_directory):
+            _setup_logging(args.model_directory, args.verbose)
+            result = train(pipeline, args.model_directory)
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
@@ -41,7 +44,8 @@ def main(argv=None):
         print("\ninterrupted; rerun the same command to resume from the latest checkpoint", file=sys.stderr)
         return 130
     logging.getLogger("tunablecnn.train").info(
-        "done: %d steps, validation PSNR %.2f dB, checkpoint %s", result["global_step"], result["psnr"], result["checkpoint"]
+        "done: %d steps, validation PSNR %.2f dB on %s, checkpoint %s", result["global_step"], result["psnr"],
+        result["validation"], result["checkpoint"]
     )
     return 0
 
@@ -67,6 +71,6 @@ def exit_now(status):
 
 if __name__ == "__main__":
     status = main()
-    if status in (1, 130):
+    if status != 0:  # 2 included: a dataset that fails mid-run leaves tf.data threads behind too
         exit_now(status)
     sys.exit(status)

@@ -4,19 +4,28 @@ Each checkpoint is a folder `ckpt-<global step>` holding `model.weights.h5`,
 `optimizer.npz` and `state.json`. It is written under a temporary name and renamed
 into place only when complete, so a kill at any moment leaves the previous checkpoint
 as the latest valid one; leftovers of an interrupted write are removed on the next save.
+A checkpoint damaged afterwards (say, truncated while copied between machines) is renamed
+`damaged-ckpt-<step>` when a resume finds it, and the newest readable one is used instead.
 """
 
 import json
 import logging
 import os
 import shutil
+import zipfile
 
 import numpy as np
+
+from tunablecnn.config import ConfigError
 
 logger = logging.getLogger(__name__)
 
 _PREFIX = "ckpt-"
 _PARTIAL = ".partial"
+_DAMAGED = "damaged-"
+# What unreadable files raise: h5py (truncated, not HDF5), np.load, json. A ValueError from a
+# weights file that does not fit the network is not damage, and is left to stop the run.
+_READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, json.JSONDecodeError)
 
 
 class CheckpointStore:
@@ -44,6 +53,32 @@ class CheckpointStore:
         """Path of the newest complete checkpoint, or None."""
         complete = self._complete()
         return complete[-1] if complete else None
+
+    def restore_newest(self, model, set_aside=True):
+        """Load the newest checkpoint whose files read into `model`; return (path, state), or None if there is none.
+
+        Newer damaged ones are renamed `damaged-ckpt-...` (when `set_aside`) with a warning naming
+        each. Raises `ConfigError` if checkpoints exist but none reads: nothing is renamed then.
+        """
+        damaged = []
+        for path in reversed(self._complete()):
+            try:
+                state = self.read_state(path)
+                self.restore(path, model)
+                _read_optimizer_file(path)
+            except _READ_ERRORS as error:
+                damaged.append((path, error))
+                continue
+            for bad, error in damaged:
+                aside = self._set_aside(bad) if set_aside else bad
+                logger.warning("checkpoint %s is damaged (%s); set aside as %s, resuming from %s instead",
+                               bad, error, aside, path)
+            return path, state
+        if damaged:
+            raise ConfigError([f"{self.directory}: no checkpoint is readable: "
+                               + "; ".join(f"{os.path.basename(p)} ({e})" for p, e in damaged)
+                               + "; move them away to train from scratch"])
+        return None
 
     @staticmethod
     def latest_in(directory):
@@ -79,3 +114,17 @@ class CheckpointStore:
     def _prune_old(self):
         for path in self._complete()[: -self.keep]:
             shutil.rmtree(path, ignore_errors=True)
+
+    def _set_aside(self, path):
+        """Rename a damaged checkpoint out of the `ckpt-` series, keeping it for inspection."""
+        target, count = os.path.join(self.directory, _DAMAGED + os.path.basename(path)), 0
+        while os.path.exists(target):
+            count += 1
+            target = os.path.join(self.directory, f"{_DAMAGED}{os.path.basename(path)}.{count}")
+        os.replace(path, target)
+        return target
+
+
+def _read_optimizer_file(path):
+    with np.load(os.path.join(path, "optimizer.npz")) as saved:
+        return [saved[name] for name in saved.files]  # reading every array finds truncation

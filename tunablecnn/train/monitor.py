@@ -22,10 +22,14 @@ class Monitor:
         if enabled:
             os.makedirs(self.png_directory, exist_ok=True)
         self.progress = None
+        self.descriptions = {}  # TensorBoard tag -> what the scalar measures
 
-    def start_stage(self, name, steps, done):
-        logger.info("stage %s: steps %d to %d", name, done, steps)
-        self.progress = keras.utils.Progbar(steps, stateful_metrics=["loss", "psnr", "lr", "steps/s"], unit_name="step")
+    def start_stage(self, name, steps, done, validation):
+        """Start the progress bar of stage `name`; `validation` says which images the PSNR is measured on."""
+        logger.info("stage %s: steps %d to %d; validation PSNR on %s", name, done, steps, validation)
+        self.descriptions[f"{name}/validation_psnr"] = f"PSNR (dB) on a fixed batch of crops of {validation}"
+        metrics = ["loss", "validation_psnr", "lr", "steps/s"]
+        self.progress = keras.utils.Progbar(steps, stateful_metrics=metrics, unit_name="step")
         self.progress.update(done)
 
     def step(self, step, values):
@@ -36,7 +40,7 @@ class Monitor:
             return
         with self.writer.as_default(step=global_step):
             for name, value in values.items():
-                tf.summary.scalar(name, value)
+                tf.summary.scalar(name, value, description=self.descriptions.get(name))
 
     def images(self, global_step, stage, degraded, clean, restored):
         """Clean / degraded / restored rows to TensorBoard and to `visualizations/<stage>_<step>.png`."""

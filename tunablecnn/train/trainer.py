@@ -12,7 +12,8 @@ import numpy as np
 import tensorflow as tf
 
 from tunablecnn.config import ConfigError
-from tunablecnn.data import dataset_directories, list_images, make_dataset, validation_batch
+from tunablecnn.data import dataset_files, make_dataset, pipeline_errors, validation_batch
+from tunablecnn.data.files import resolve_directories
 from tunablecnn.models import build_model
 from tunablecnn.models.tunable import set_stage, start_tune_stage
 from tunablecnn.train.checkpoints import CheckpointStore
@@ -39,7 +40,8 @@ class Trainer:
     """Runs every stage of a pipeline in `model_directory`, resuming from its latest checkpoint."""
 
     def __init__(self, pipeline, model_directory, *, strategy=None):
-        list_images(dataset_directories(pipeline["dataset"]))  # a missing or empty folder fails before anything
+        # Bad data (a missing folder, nothing that decodes) fails here, before anything is built or written.
+        self.files = dataset_files(pipeline["dataset"])
         self.pipeline = pipeline
         self.directory = model_directory
         self.config = pipeline["train"]
@@ -50,31 +52,45 @@ class Trainer:
         self.monitor = None
         self.model = None
         self.global_step = 0
+        self.resumed_from = None  # the checkpoint this run started from
+        self.saved_at = None  # global step of the newest checkpoint
         self.losses = []  # loss of every step this run executed
 
     def fit(self):
-        """Train to the end of the last stage; return `{"global_step", "psnr", "checkpoint", "losses"}`."""
+        """Train to the end of the last stage.
+
+        Returns `{"global_step", "psnr", "validation", "checkpoint", "losses"}`: `psnr` is measured
+        on the validation images that `validation` describes (held out of training by default).
+        """
         os.makedirs(self.directory, exist_ok=True)
         write_pipeline(self.directory, self.pipeline, save=self.is_chief)
         self.monitor = Monitor(self.directory, enabled=self.is_chief)
-        with training_policy(self.config):
+        self._log_data()
+        with training_policy(self.config), pipeline_errors():
             with self.strategy.scope():
                 self.model = build_model(self.pipeline)
             stage_index, step = self._resume()
             for index, stage in enumerate(self.stages):
                 if index >= stage_index:
                     result = self._run_stage(index, stage, step if index == stage_index else 0)
-        return {**result, "global_step": self.global_step, "checkpoint": self.store.latest(), "losses": self.losses}
+        return {**result, "global_step": self.global_step, "validation": self.files.validation_label,
+                "checkpoint": self.store.latest(), "losses": self.losses}
+
+    def _log_data(self):
+        files, folders = self.files, ", ".join(resolve_directories(self.pipeline["dataset"]["directory"]))
+        logger.info("training on %d image(s) in %s; validation PSNR on %s", len(files.train), folders,
+                    files.validation_label)
+        if files.skipped:
+            logger.warning("skipped %d non-image file(s), e.g. %s", len(files.skipped), files.skipped[0])
 
     def _resume(self):
-        latest = self.store.latest()
-        if latest is None:
+        found = self.store.restore_newest(self.model, set_aside=self.is_chief)
+        if found is None:
             self._warm_start()
             return 0, 0
-        state = self.store.read_state(latest)
-        self.store.restore(latest, self.model)
-        self.global_step = state["global_step"]
-        logger.info("resuming from %s (stage %s, step %d)", latest, state["stage"], state["step"])
+        self.resumed_from, state = found
+        self.global_step = self.saved_at = state["global_step"]
+        logger.info("resuming from %s (stage %s, step %d)", self.resumed_from, state["stage"], state["step"])
         return state["stage_index"], state["step"]
 
     def _warm_start(self):
@@ -101,40 +117,55 @@ class Trainer:
             optimizer = make_optimizer(self.config["optimizer"], self.config["mixed_precision"])
             optimizer.build(self.model.trainable_variables)
         if step > 0:
-            self.store.restore(self.store.latest(), self.model, optimizer)
+            self.store.restore(self.resumed_from, self.model, optimizer)
         train_step = self._compile_step(stage, optimizer)
         batches = iter(self._batches(stage))
-        self.monitor.start_stage(stage.name, total, step)
-        clock = (time.perf_counter(), step)
-        while step < total:
-            self._maybe_prune(stage, step)
-            loss = float(train_step(batches))
-            step, self.global_step = step + 1, self.global_step + 1
-            self._check_finite(loss, stage)
-            self.losses.append(loss)
-            clock = self._after_step(index, stage, step, total, loss, optimizer, validation, clock)
+        self.monitor.start_stage(stage.name, total, step, self.files.validation_label)
+        self._steps(index, stage, (step, total), train_step, batches, optimizer, validation)
         return {"psnr": self._psnr(stage, validation)}
+
+    def _steps(self, index, stage, span, train_step, batches, optimizer, validation):
+        (step, total), loss = span, None
+        clock = (time.perf_counter(), step)
+        try:
+            while step < total:
+                self._maybe_prune(stage, step)
+                loss = float(train_step(batches))
+                step, self.global_step = step + 1, self.global_step + 1
+                self._check_finite(loss, stage)
+                self.losses.append(loss)
+                clock = self._after_step(index, stage, step, total, loss, optimizer, validation, clock)
+        except KeyboardInterrupt:
+            if loss is not None and math.isfinite(loss):
+                self._save(index, stage, step, optimizer, {"loss": loss})  # keep the steps since the last one
+            raise
 
     def _after_step(self, index, stage, step, total, loss, optimizer, validation, clock):
         spe, now = self.config["steps_per_epoch"], time.perf_counter()
         rate = (step - clock[1]) / max(now - clock[0], 1e-9)
         values = {"loss": loss, "lr": float(optimizer.learning_rate), "steps/s": rate}
+        if step == total:
+            self._maybe_prune(stage, step, end=True)  # before the PSNR: it is measured on the saved model
         if step % spe == 0 or step == total:
-            values["psnr"] = self._psnr(stage, validation)
-        if step == total and stage.name != "tune":
-            self._prune(stage, step)  # the saved model of a pruned stage is sparse
+            values["validation_psnr"] = self._psnr(stage, validation)
         self.monitor.step(step, values)
-        if step % _LOG_EVERY == 0 or "psnr" in values:
+        if step % _LOG_EVERY == 0 or "validation_psnr" in values:
             self.monitor.scalars(self.global_step, {f"{stage.name}/{k.replace('/', '_per_')}": v for k, v in values.items()})
             clock = (now, step)
         if step % self.config["visualization_every"] == 0 or step == total:
             self._visualize(stage, validation)
         if step % self.config["checkpoint_every"] == 0 or step % spe == 0 or step == total:
-            state = {"stage_index": index, "stage": stage.name, "step": step, "global_step": self.global_step,
-                     "loss": loss, **({"psnr": values["psnr"]} if "psnr" in values else {})}
-            if self.is_chief:
-                self.store.save(self.model, optimizer, state)
+            psnr = {"psnr": values["validation_psnr"]} if "validation_psnr" in values else {}
+            self._save(index, stage, step, optimizer, {"loss": loss, **psnr})
         return clock
+
+    def _save(self, index, stage, step, optimizer, extra):
+        if not self.is_chief or self.saved_at == self.global_step:
+            return
+        state = {"stage_index": index, "stage": stage.name, "step": step, "global_step": self.global_step, **extra,
+                 "validation": self.files.validation_label}
+        self.store.save(self.model, optimizer, state)
+        self.saved_at = self.global_step
 
     def _enter_stage(self, stage, fresh):
         if stage.name == "train":
@@ -193,9 +224,17 @@ class Trainer:
         restored = self.model(inputs, training=False)
         self.monitor.images(self.global_step, stage.name, degraded, clean, restored)
 
-    def _maybe_prune(self, stage, step):
-        spe, prune = self.config["steps_per_epoch"], self.config["prune"]
-        if step % spe == 0 and step // spe >= prune["start_epoch"] and stage.name != "tune":
+    def _maybe_prune(self, stage, step, end=False):
+        """Prune at the start of every epoch from `prune.start_epoch`, and at the `end` of a stage whose
+        pruning has begun, so the saved model is sparse. The tune stage never prunes."""
+        spe, start = self.config["steps_per_epoch"], self.config["prune"]["start_epoch"]
+        if stage.name == "tune":
+            return
+        if end:
+            due = (step - 1) // spe >= start  # the epoch of the last step is one that prunes
+        else:
+            due = step % spe == 0 and step // spe >= start
+        if due:
             self._prune(stage, step)
 
     def _prune(self, stage, step):
