@@ -173,3 +173,22 @@ def test_mixed_precision_trains_float32_variables(policy, tiny_pipeline, tmp_pat
     result = train(load_pipeline(tiny_pipeline(train={"mixed_precision": policy, "epochs": 1})), str(tmp_path / "run"))
     assert np.isfinite(result["losses"]).all()
     assert keras.config.dtype_policy().name == "float32"  # restored after training
+
+
+def test_initial_weights_warm_start_a_new_run_from_another_runs_weights(tiny_pipeline, tmp_path):
+    first = load_pipeline(tiny_pipeline())
+    train(first, str(tmp_path / "first"))
+    weights = os.path.join(CheckpointStore.latest_in(str(tmp_path / "first" / "checkpoints")), "model.weights.h5")
+    warm = load_pipeline(tiny_pipeline(train={"epochs": 1, "steps_per_epoch": 1, "initial_weights": weights}))
+    cold = load_pipeline(tiny_pipeline(train={"epochs": 1, "steps_per_epoch": 1}))
+    warm_loss = train(warm, str(tmp_path / "warm"))["losses"][0]
+    cold_loss = train(cold, str(tmp_path / "cold"))["losses"][0]
+    assert warm_loss < cold_loss  # the first step already starts from the trained weights
+
+
+def test_initial_weights_that_do_not_exist_are_a_config_error(tiny_pipeline, tmp_path):
+    from tunablecnn.config import ConfigError
+
+    pipeline = load_pipeline(tiny_pipeline(train={"initial_weights": str(tmp_path / "missing")}))
+    with pytest.raises(ConfigError, match="train.initial_weights"):
+        train(pipeline, str(tmp_path / "run"))

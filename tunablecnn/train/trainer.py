@@ -100,11 +100,11 @@ class Trainer:
         if os.path.isdir(path):
             path = os.path.join(path, "model.weights.h5")
         if not os.path.isfile(path):
-            raise ConfigError(f"train.initial_weights: {path} does not exist; give a .weights.h5 file or an exported model folder")
+            raise ConfigError([f"train.initial_weights: {path} does not exist; give a .weights.h5 file or an exported model folder"])
         try:
             self.model.load_weights(path)
         except (ValueError, OSError) as error:
-            raise ConfigError(f"train.initial_weights: {path} does not fit this network ({error})") from error
+            raise ConfigError([f"train.initial_weights: {path} does not fit this network ({error})"]) from error
         logger.info("warm start from %s", path)
 
     def _run_stage(self, index, stage, step):
