@@ -32,3 +32,13 @@ def dataset_config(folders, **overrides):
         "dataset": {"directory": [str(folder) for folder in folders], **overrides},
     }
     return load_pipeline(raw)["dataset"]
+
+
+def undecodable_folder(folder):
+    """The folder of issue 11: a truncated PNG, a text file and an empty file; returns it."""
+    folder.mkdir()
+    _, data = cv2.imencode(".png", np.zeros((16, 16), np.uint8))
+    (folder / "cut.png").write_bytes(data.tobytes()[:60])
+    (folder / "notes.txt").write_text("text")
+    (folder / "empty.png").write_bytes(b"")
+    return folder

@@ -7,7 +7,7 @@ import pytest
 from tunablecnn.data.files import DatasetError
 from tunablecnn.data.pipeline import make_dataset, validation_batch
 from tunablecnn.data.split import dataset_files
-from tests.data.helpers import dataset_config
+from tests.data.helpers import dataset_config, undecodable_folder
 
 
 def _flat_images(folder, count):
@@ -77,12 +77,7 @@ def test_one_image_cannot_be_both_held_out_and_trained_on(tmp_path):
 
 def test_nothing_decodes_names_the_folder_and_every_problem(tmp_path):
     """The issue's folder: a truncated PNG, a text file and an empty file."""
-    folder = tmp_path / "bad"
-    folder.mkdir()
-    _, data = cv2.imencode(".png", np.zeros((16, 16), np.uint8))
-    (folder / "cut.png").write_bytes(data.tobytes()[:60])
-    (folder / "notes.txt").write_text("text")
-    (folder / "empty.png").write_bytes(b"")
+    folder = undecodable_folder(tmp_path / "bad")
     with pytest.raises(DatasetError) as raised:
         dataset_files(dataset_config([folder]))
     assert str(raised.value) == (

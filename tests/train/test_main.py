@@ -7,9 +7,8 @@ import subprocess
 import sys
 import time
 
-import cv2
-import numpy as np
 
+from tests.data.helpers import undecodable_folder
 from tests.train.conftest import write_json
 from tunablecnn.train.__main__ import main
 
@@ -52,12 +51,7 @@ def _own_lines(stderr):
 
 def test_a_folder_where_nothing_decodes_exits_two_at_once_with_one_line(tiny_pipeline, tmp_path):
     """A truncated PNG, a text file and an empty file: this hung, or died with pages of tracebacks."""
-    folder = tmp_path / "bad"
-    folder.mkdir()
-    _, data = cv2.imencode(".png", np.zeros((32, 32), np.uint8))
-    (folder / "cut.png").write_bytes(data.tobytes()[:60])
-    (folder / "notes.txt").write_text("text")
-    (folder / "empty.png").write_bytes(b"")
+    folder = undecodable_folder(tmp_path / "bad")
     config = write_json(tmp_path / "p.json", tiny_pipeline(dataset={"directory": [str(folder)]}))
     run = subprocess.run(_command(config, tmp_path / "run"), env={**os.environ, "PYTHONPATH": ROOT},
                          capture_output=True, text=True, timeout=60)
