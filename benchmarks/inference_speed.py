@@ -134,7 +134,7 @@ def _candidates(args):
 
 def _model_candidates(denoiser, sigma, threads):
     from tunablecnn.export import TFLiteRunner, convert_to_tflite, float_serving_function
-    from tunablecnn.export.exporter import FILES
+    from tunablecnn.model_folder import FILES
 
     name = denoiser.metadata["name"]
     alpha = np.full((1, 1), denoiser.alpha_for_level(sigma), np.float32) if denoiser.tunable else None
@@ -156,7 +156,7 @@ def _model_candidates(denoiser, sigma, threads):
 
 def _keras_model(directory):
     from tunablecnn import build_model, load_pipeline
-    from tunablecnn.export.exporter import FILES
+    from tunablecnn.model_folder import FILES
 
     model = build_model(load_pipeline(os.path.join(directory, FILES["pipeline"])))
     model.load_weights(os.path.join(directory, FILES["weights"]))

@@ -5,7 +5,7 @@ import pytest
 import skimage.data
 
 import tunablecnn
-from tunablecnn.inference import read_metadata
+from tunablecnn.model_folder import read_metadata, resolve
 from tunablecnn.metrics import add_noise, psnr
 
 BUNDLED = tunablecnn.list_models()
@@ -47,7 +47,7 @@ def test_bundled_tflite_matches_saved_model_and_alpha_is_live(name):
 
 @pytest.mark.parametrize("name", BUNDLED)
 def test_bundled_model_has_a_readme_with_data_command_and_recorded_metrics(name):
-    folder = tunablecnn.pretrained.resolve(name)
+    folder = resolve(name)
     with open(f"{folder}/README.md") as handle:
         readme = handle.read()
     assert "python -m tunablecnn.train" in readme and "python -m tunablecnn.export" in readme

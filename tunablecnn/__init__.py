@@ -6,9 +6,8 @@ cli.quiet_start()  # first: `python -m tunablecnn.X` imports TensorFlow here, wi
 
 from tunablecnn.config import ConfigError, load_pipeline  # noqa: E402
 from tunablecnn.inference import Denoiser, load_model  # noqa: E402
+from tunablecnn.model_folder import list_models  # noqa: E402
 from tunablecnn.models import build_model  # noqa: E402
-from tunablecnn.pretrained import list_models  # noqa: E402
-
-__version__ = "0.1.0"
+from tunablecnn.version import __version__  # noqa: E402
 
 __all__ = ["ConfigError", "Denoiser", "build_model", "list_models", "load_model", "load_pipeline", "__version__"]

@@ -44,8 +44,7 @@ from tunablecnn.evaluation import (
     summarize,
 )
 from tunablecnn.evaluation_report import write_report
-from tunablecnn.inference import record_metrics
-from tunablecnn.pretrained import resolve
+from tunablecnn.model_folder import record_metrics, resolve
 from tunablecnn.score_cache import ScoreCache
 
 logger = logging.getLogger("tunablecnn.evaluate")

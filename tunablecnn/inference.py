@@ -1,15 +1,13 @@
 """The denoiser returned by `tunablecnn.load_model`: numpy in, numpy out, alpha or level chosen per call."""
 
-import json
 import os
 import warnings
 
 import numpy as np
 
 from tunablecnn.calibration import alpha_for_level, range_note
-from tunablecnn.export.exporter import FILES, FORMAT_VERSION, METADATA_FILE
+from tunablecnn.model_folder import FILES, read_metadata, resolve
 from tunablecnn.noise_estimation import estimate_noise_sigma
-from tunablecnn.pretrained import resolve
 from tunablecnn.self_ensemble import self_ensemble
 
 BACKENDS = ("saved_model", "tflite")
@@ -150,28 +148,6 @@ class Denoiser:
         if not self.calibration:
             raise ValueError(f"{self.name} has no level calibration (it was exported without calibration images), "
                              f"so {consequence}: give alpha, a number in [0, 1]")
-
-
-def read_metadata(directory):
-    with open(os.path.join(directory, METADATA_FILE)) as handle:
-        metadata = json.load(handle)
-    if metadata.get("format_version") != FORMAT_VERSION:
-        raise ValueError(
-            f"{directory}: metadata format_version {metadata.get('format_version')} is not supported "
-            f"(this tunablecnn reads {FORMAT_VERSION}); re-export the model"
-        )
-    return metadata
-
-
-def record_metrics(directory, dataset, metrics):
-    """Store `metrics` as `metrics[dataset]` in an exported folder's metadata.json (atomic); return its path."""
-    metadata = read_metadata(directory)
-    metadata.setdefault("metrics", {})[dataset] = metrics
-    path = os.path.join(directory, METADATA_FILE)
-    with open(path + ".tmp", "w") as handle:
-        json.dump(metadata, handle, indent=2)
-    os.replace(path + ".tmp", path)
-    return path
 
 
 def _saved_model_backend(directory):

@@ -13,7 +13,8 @@ from ai_edge_litert.interpreter import Interpreter
 
 from tests.export.tflite_checks import assert_builtin_ops_with_constant_kernels
 from tunablecnn import build_model, load_model, load_pipeline
-from tunablecnn.export import FILES, VerificationError, export_model
+from tunablecnn.export import VerificationError, export_model
+from tunablecnn.model_folder import FILES
 from tunablecnn.export.exporter import resolve_weights
 from tunablecnn.export.tflite import TFLiteRunner
 

@@ -1,14 +1,11 @@
 """Export: serving signatures, SavedModel and TFLite files, self-verification, metadata."""
 
-from tunablecnn.export.exporter import FILES, FORMAT_VERSION, METADATA_FILE, export_model
+from tunablecnn.export.exporter import export_model
 from tunablecnn.export.serving import float_serving_function, uint8_serving_function
 from tunablecnn.export.tflite import TFLiteRunner, convert_to_tflite
 from tunablecnn.export.verify import VerificationError
 
 __all__ = [
-    "FILES",
-    "FORMAT_VERSION",
-    "METADATA_FILE",
     "TFLiteRunner",
     "VerificationError",
     "convert_to_tflite",

@@ -16,13 +16,11 @@ from tunablecnn.export.tflite import TFLiteRunner, convert_to_tflite
 from tunablecnn.export.verify import VERIFY_ALPHAS, VerificationError, check, compare, test_image
 from tunablecnn.models import build_model
 from tunablecnn.models.tunable import is_tunable
+from tunablecnn.model_folder import FILES, FORMAT_VERSION, METADATA_FILE, write_metadata
+from tunablecnn.version import __version__
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-METADATA_FILE = "metadata.json"
-FILES = {"pipeline": "pipeline.json", "weights": "model.weights.h5", "saved_model": "saved_model",
-         "tflite": "model.tflite", "tflite_float": "model_float.tflite"}
 
 
 def export_model(pipeline, weights_path, output_directory, *, to_tflite=True, quantize="none",
@@ -53,11 +51,6 @@ def export_model(pipeline, weights_path, output_directory, *, to_tflite=True, qu
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return metadata
-
-
-def write_metadata(directory, metadata):
-    with open(os.path.join(directory, METADATA_FILE), "w") as handle:
-        json.dump(metadata, handle, indent=2)
 
 
 def _prepare_target(target):
@@ -203,7 +196,6 @@ def _calibrate(model, pipeline, clean_images):
 
 
 def _metadata(model, pipeline, name, to_tflite, quantize, verification, metrics):
-    from tunablecnn import __version__
     from tunablecnn.summary import model_cost
 
     channels = image_channels(model)
