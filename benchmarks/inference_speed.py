@@ -111,7 +111,7 @@ def time_method(denoise, noisy, clean, repeats):
 
 
 def _noisy_images(args):
-    from tunablecnn.evaluation import load_dataset
+    from tunablecnn.evaluate import load_dataset
     from tunablecnn.metrics import add_noise, noise_seed
 
     clean = [image for _, image in load_dataset(args.dataset, 1, args.images)]
@@ -164,7 +164,7 @@ def _keras_model(directory):
 
 
 def _baseline(name):
-    from tunablecnn.evaluation import bm3d_denoise, nlm_denoise
+    from tunablecnn.evaluate import bm3d_denoise, nlm_denoise
 
     if name == "bm3d":
         try:

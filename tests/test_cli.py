@@ -1,5 +1,7 @@
-"""What every command shares: TensorFlow's start-up noise hidden unless --verbose, and cleanup of empty folders."""
+"""What every command shares: TensorFlow's start-up noise hidden unless --verbose, exit statuses and error
+messages, cleanup of empty folders; and that no module imports a command."""
 
+import ast
 import logging
 import os
 import subprocess
@@ -8,6 +10,7 @@ import sys
 import pytest
 
 from tunablecnn import cli
+from tunablecnn.config import ConfigError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOISE = ("absl::InitializeLog", "oneDNN", "cudart_stub", "cpu_feature_guard", "cuInit")
@@ -90,3 +93,91 @@ def test_a_failed_block_removes_only_a_new_directory_without_data(tmp_path):
     (tmp_path / "old").mkdir()
     fail_in(tmp_path / "old", {})
     assert sorted(os.listdir(tmp_path)) == ["data", "old"]
+
+
+def _raise(error):
+    def command(*args):
+        raise error
+
+    return command
+
+
+@pytest.mark.parametrize("error", [ValueError("bad --alpha"), FileNotFoundError("x.png: file not found"),
+                                   ConfigError(["p.json: model.filters: -3 is less than the minimum of 1",
+                                                "p.json: model.typo: unexpected key"])])
+def test_user_errors_print_one_error_line_per_message_line_and_exit_two(capsys, error):
+    assert cli.run(_raise(error)) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [f"error: {line}" for line in str(error).splitlines()] and "Traceback" not in err
+
+
+class _Diverged(RuntimeError):
+    pass
+
+
+def test_a_named_failure_is_logged_with_its_label_and_status(caplog, capsys):
+    assert cli.run(_raise(_Diverged("loss became nan")), failures={_Diverged: (1, "stopped")}) == 1
+    assert "stopped: loss became nan" in caplog.text and capsys.readouterr().err == ""
+
+
+def test_ctrl_c_exits_130_with_the_hint(capsys):
+    assert cli.run(_raise(KeyboardInterrupt()), interrupted="interrupted; rerun to resume") == 130
+    assert capsys.readouterr().err == "\ninterrupted; rerun to resume\n"
+
+
+def test_the_command_status_is_returned_and_bugs_keep_their_traceback():
+    assert cli.run(lambda a, b: None, 1, 2) == 0
+    assert cli.run(lambda: 3) == 3
+    with pytest.raises(KeyError):
+        cli.run(_raise(KeyError("a bug")))
+
+
+def _modules():
+    """`{module name: (parsed source, is a package)}` of every module of the package."""
+    modules = {}
+    for root, _, files in os.walk(os.path.join(ROOT, "tunablecnn")):
+        for name in (f for f in files if f.endswith(".py")):
+            path = os.path.join(root, name)
+            parts = os.path.relpath(path, ROOT)[:-3].split(os.sep)
+            is_package = parts[-1] == "__init__"
+            with open(path) as handle:
+                modules[".".join(parts[:-1] if is_package else parts)] = (ast.parse(handle.read()), is_package)
+    return modules
+
+
+def _is_command(name, tree):
+    """A `__main__.py`, or a module that runs as a script (`if __name__ == "__main__":`)."""
+    return name.endswith(".__main__") or any(
+        isinstance(node, ast.If) and ast.unparse(node.test) in ("__name__ == '__main__'", "'__main__' == __name__")
+        for node in tree.body
+    )
+
+
+def _imports(name, tree, is_package):
+    """Every module `name` imports, at the top or inside a function; `from a import b` counts a and a.b."""
+    package = name if is_package else name.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: level 1 is the module's own package
+                parent = package.rsplit(".", node.level - 1)[0]
+                base = f"{parent}.{base}" if base else parent
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def test_no_module_imports_a_command():
+    """Commands (`python -m tunablecnn.X`) import library modules only, and library modules never import a command."""
+    modules = _modules()
+    commands = {name for name, (tree, _) in modules.items() if _is_command(name, tree)}
+    assert {"tunablecnn.denoise", "tunablecnn.quickstart", "tunablecnn.evaluate.__main__",
+            "tunablecnn.train.__main__", "tunablecnn.export.__main__", "tunablecnn.config.__main__"} <= commands
+    found = {name: sorted(set(_imports(name, *parsed)) & commands) for name, parsed in modules.items()}
+    assert {name: imported for name, imported in found.items() if imported} == {}
+
+
+def test_the_import_walk_sees_lazy_and_relative_imports_of_commands():
+    tree = ast.parse("def f():\n    from . import denoise\n    from .train.__main__ import main\n")
+    assert {"tunablecnn.denoise", "tunablecnn.train.__main__"} <= set(_imports("tunablecnn.x", tree, False))

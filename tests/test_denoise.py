@@ -57,7 +57,9 @@ def test_several_images_into_a_folder_with_16_bit_rgba_and_colour(exported_tunab
     bgr = tmp_path / "colour.jpg"
     cv2.imwrite(str(bgr), rng.integers(0, 256, (16, 16, 3), dtype=np.uint8))
     assert _run(sixteen, rgba, bgr, "--model", exported_tunable, "--output", tmp_path / "out", "--alpha", "0") == 0
-    assert cv2.imread(str(tmp_path / "out" / "deep.tif"), cv2.IMREAD_UNCHANGED).dtype == np.uint16
+    deep = cv2.imread(str(tmp_path / "out" / "deep.tif"), cv2.IMREAD_UNCHANGED)
+    restored = load_model(exported_tunable)(cv2.imread(str(sixteen), cv2.IMREAD_UNCHANGED) / np.float32(65535), alpha=0)
+    np.testing.assert_array_equal(deep, np.round(np.clip(restored, 0, 1) * 65535).astype(np.uint16))  # in float
     assert cv2.imread(str(tmp_path / "out" / "rgba.png"), cv2.IMREAD_UNCHANGED).shape == (16, 16)  # gray model
     assert os.path.isfile(tmp_path / "out" / "colour.jpg")
 

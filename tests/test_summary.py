@@ -1,6 +1,6 @@
-from tunablecnn import load_pipeline
-from tunablecnn.config import config_path
-from tunablecnn.summary import main, model_cost
+import json
+
+from tunablecnn.summary import main
 
 
 def test_default_summary_prints_parameters(capsys):
@@ -9,10 +9,12 @@ def test_default_summary_prints_parameters(capsys):
     assert "model: resnet_x1" in out and "parameters: 83,008" in out and "scale-equivariant" in out
 
 
-def test_flops_per_pixel_of_a_plain_resnet():
-    pipeline = load_pipeline({"model": {"filters": 4, "no_layers": 1, "kernel_size": 3}})
-    # stem 3*3*1*4, block 3*3*4*4 and 1*1*4*4, head 3*3*4*1: multiply-adds per pixel, 2 FLOPs each.
-    assert model_cost(pipeline)["flops_per_pixel"] == 2 * (36 + 144 + 16 + 36)
+def test_methods_table_has_a_row_per_registered_method(tmp_path, capsys):
+    config = tmp_path / "tiny.json"
+    config.write_text(json.dumps({"model": {"filters": 4, "no_layers": 1}}))
+    assert main(["--pipeline-config", str(config), "--methods"]) == 0
+    rows = [line.split("|")[1].strip() for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert rows == ["model", "base", "adafm", "dni", "ftn"]
 
 
 def test_bad_config_exits_two(tmp_path, capsys):

@@ -1,4 +1,11 @@
-"""What every command (`python -m tunablecnn.<command>`) shares: a quiet start, `--verbose`, cleanup.
+"""What every command (`python -m tunablecnn.<command>`) shares: a quiet start, `--verbose`, exit
+statuses and error messages (`run`), cleanup.
+
+Exit statuses: 0 done, 2 a user error (bad arguments, config, data, model name or file: a
+`ValueError` such as `ConfigError`, `DatasetError`, `EvaluationError` or `ImageError`, or an
+`OSError` such as a missing file), printed as `error: <message>` without a traceback; 130
+interrupted (Ctrl-C); 1 a failure a command names (a diverged training run, an export that
+fails its self-check). Commands import library modules only, never each other.
 
 TensorFlow prints start-up lines from C++ when it is first imported (the oneDNN notice, the
 CUDA stub, CPU features) and, on a machine without a CUDA driver, a `cuInit` error when it
@@ -19,6 +26,9 @@ import re
 import shutil
 import sys
 import tempfile
+import traceback
+
+logger = logging.getLogger(__name__)
 
 QUIET_LEVEL = "2"  # TensorFlow's C++ log level for commands: errors only
 _SEVERITY = re.compile(r"^([IWEF])\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [^\]]+\] ")  # absl/glog line prefix
@@ -94,6 +104,51 @@ def setup_logging(verbose, fmt="%(message)s"):
         logging.getLogger(name).setLevel(logging.NOTSET if verbose else logging.ERROR)  # NOTSET: their default
 
 
+def run(command, *args, failures=None, interrupted="interrupted"):
+    """`command(*args)`'s exit status (0 when it returns None), with errors turned into messages.
+
+    User errors (`ValueError`, `OSError`) print `error: <message>` on stderr and give 2; Ctrl-C
+    prints `interrupted` and gives 130. `failures` maps other exception types to `(status, label)`:
+    `<label>: <message>` is logged at ERROR, so it also reaches a run's log file. The traceback
+    is logged at DEBUG (shown with --verbose).
+    """
+    failures = failures or {}
+    try:
+        status = command(*args)
+    except KeyboardInterrupt:
+        print(f"\n{interrupted}", file=sys.stderr)
+        return 130
+    except tuple(failures) as error:
+        status, label = next(value for kind, value in failures.items() if isinstance(error, kind))
+        _log_traceback()
+        logger.error("%s: %s", label, error)
+        return status
+    except (ValueError, OSError) as error:
+        _log_traceback()
+        report_error(error)
+        return 2
+    return 0 if status is None else status
+
+
+def report_error(error):
+    """Print `error: <line>` on stderr for every line of the error's message (a `ConfigError` has one per problem)."""
+    for line in str(error).splitlines() or [type(error).__name__]:
+        print(f"error: {line}", file=sys.stderr)
+
+
+def exit_after_training(status):
+    """Exit with `status`; after a failure at once, with `os._exit`. With batches still in flight,
+    tf.data's `numpy_function` decoder threads can deadlock interpreter shutdown (seen after
+    Ctrl-C in long runs, and after a dataset that fails mid-run); the checkpoints are already
+    on disk, so skipping the rest of shutdown loses nothing."""
+    if status == 0:
+        sys.exit(0)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 @contextlib.contextmanager
 def removed_if_left_empty(directory):
     """Remove `directory` if the block fails, it did not exist before, and no file in it holds data
@@ -111,3 +166,7 @@ def _holds_nothing(directory):
     # lstat: a symlink (even a broken one) has a size, so it counts as content and is kept.
     sizes = (os.lstat(os.path.join(root, name)).st_size for root, _, names in os.walk(directory) for name in names)
     return not any(sizes)
+
+
+def _log_traceback():
+    logger.debug("%s", traceback.format_exc().rstrip())

@@ -40,6 +40,8 @@ def psnr(clean, restored, peak=PEAK):
     """Peak signal-to-noise ratio in dB, `10 log10(peak^2 / MSE)`; inf for identical images.
 
     Computed in float64 on the values as given: clip `restored` first (see `score_image`).
+    The package's one PSNR: evaluation, level calibration and the training validation
+    (`tunablecnn.train.losses.psnr`, per image of a batch) all compute through it.
     """
     clean, restored = _pair(clean, restored)
     mse = float(np.mean((clean - restored) ** 2))

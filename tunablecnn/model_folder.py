@@ -23,6 +23,9 @@ FORMAT_VERSION = 1
 METADATA_FILE = "metadata.json"
 FILES = {"pipeline": "pipeline.json", "weights": "model.weights.h5", "saved_model": "saved_model",
          "tflite": "model.tflite", "tflite_float": "model_float.tflite"}
+SIGNATURE = "serving_default"  # uint8 in and out: the SavedModel's default and the one of both .tflite files
+FLOAT_SIGNATURE = "denoise_float"  # float in [0, 1] in and out: SavedModel only
+OUTPUT = "denoised"  # the output of every signature
 
 
 def is_model_folder(path):

@@ -12,21 +12,19 @@
 """
 
 import argparse
-import logging
 import os
-import sys
 
 import matplotlib
 import numpy as np
 
-from tunablecnn.cli import add_verbose_argument, removed_if_left_empty, setup_logging
-from tunablecnn.config import ConfigError, config_path, load_pipeline
-from tunablecnn.data import read_image
+from tunablecnn import cli
+from tunablecnn.config import config_path, load_pipeline
+from tunablecnn.data import read_image, write_image
+from tunablecnn.evaluate import sweep_grid
 from tunablecnn.export.exporter import calibration_crops, export_model
 from tunablecnn.inference import load_model
 from tunablecnn.metrics import add_noise, psnr
-from tunablecnn.train.__main__ import exit_now
-from tunablecnn.train.trainer import TrainingDiverged
+from tunablecnn.train import TrainingDiverged, train
 
 SIGMA = 25
 # The quickstart trains on every picture bundled with scikit-image, so it is scored on one from
@@ -37,16 +35,11 @@ SCORED_IMAGE = "grace_hopper.jpg"
 def scored_image():
     """(path, gray image as float64 on the 0-255 scale) of the picture the quickstart denoises and scores."""
     path = os.path.join(matplotlib.get_data_path(), "sample_data", SCORED_IMAGE)
-    image = read_image(path, 1)
-    if image is None:
-        raise OSError(f"{path}: cannot read matplotlib's sample photo; reinstall matplotlib")
-    return path, image[..., 0].astype(np.float64) * 255.0
+    return path, read_image(path, 1).pixels[..., 0].astype(np.float64) * 255.0
 
 
 def run(directory):
-    from tunablecnn.denoise import sweep_grid, write_image
-    from tunablecnn.train import train
-
+    """Train, export and denoise in `directory`; return (noisy PSNR, denoised PSNR, calibrated alpha)."""
     pipeline = load_pipeline(config_path("quickstart.json"))
     result = train(pipeline, directory)
     exported = os.path.join(directory, "exported")
@@ -56,8 +49,8 @@ def run(directory):
     noisy = add_noise(clean, SIGMA, seed=0)
     denoiser = load_model(exported)
     restored = denoiser(noisy.astype(np.float32)[..., None] / 255.0, level=SIGMA)[..., 0] * 255.0
-    write_image(os.path.join(directory, "noisy.png"), np.clip(np.round(noisy), 0, 255).astype(np.uint8), 8)
-    write_image(os.path.join(directory, "denoised.png"), np.clip(np.round(restored), 0, 255).astype(np.uint8), 8)
+    write_image(os.path.join(directory, "noisy.png"), noisy / 255.0)
+    write_image(os.path.join(directory, "denoised.png"), restored / 255.0)
     sweep_grid(os.path.join(directory, "sweep.png"), np.clip(noisy / 255.0, 0, 1).astype(np.float32), denoiser,
                [0.0, 0.25, 0.5, 0.75, 1.0])
     return psnr(clean, np.clip(noisy, 0, 255)), psnr(clean, np.clip(restored, 0, 255)), denoiser.alpha_for_level(SIGMA)
@@ -67,32 +60,20 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tunablecnn.quickstart", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--directory", default=os.path.join("runs", "quickstart"), help="default: runs/quickstart")
-    add_verbose_argument(parser)
+    cli.add_verbose_argument(parser)
     args = parser.parse_args(argv)
-    setup_logging(args.verbose, "%(asctime)s %(message)s")
-    try:
-        with removed_if_left_empty(args.directory):
-            before, after, alpha = run(args.directory)
-    except TrainingDiverged as error:
-        logging.getLogger("tunablecnn.quickstart").error("%s", error)
-        return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted; rerun the same command to resume training from the latest checkpoint", file=sys.stderr)
-        return 130
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    cli.setup_logging(args.verbose, "%(asctime)s %(message)s")
+    return cli.run(_quickstart, args.directory, failures={TrainingDiverged: (1, "error")},
+                   interrupted="interrupted; rerun the same command to resume training from the latest checkpoint")
+
+
+def _quickstart(directory):
+    with cli.removed_if_left_empty(directory):
+        before, after, alpha = run(directory)
     print(f"\n{SCORED_IMAGE} (matplotlib's sample photo, not a training image), sigma {SIGMA}: "
           f"noisy {before:.2f} dB -> denoised {after:.2f} dB at the calibrated alpha {alpha:.2f}")
-    print(f"images: {args.directory}/noisy.png, denoised.png, sweep.png; model: {args.directory}/exported")
-    return 0
+    print(f"images: {directory}/noisy.png, denoised.png, sweep.png; model: {directory}/exported")
 
 
 if __name__ == "__main__":
-    status = main()
-    if status in (1, 130):
-        exit_now(status)
-    sys.exit(status)
+    cli.exit_after_training(main())

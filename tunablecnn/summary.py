@@ -2,60 +2,18 @@
 
     python -m tunablecnn.summary                                  # the default resnet_gray.json
     python -m tunablecnn.summary --pipeline-config my.json --layers
-    python -m tunablecnn.summary --pipeline-config my.json --methods   # base vs adafm, ftn, dni
+    python -m tunablecnn.summary --pipeline-config my.json --methods   # base vs every method
 """
 
 import argparse
-import copy
 import sys
-
-import keras
-import numpy as np
 
 from tunablecnn.cli import add_verbose_argument, setup_logging
 from tunablecnn.config import ConfigError, config_path, load_pipeline
-from tunablecnn.layers import AdaFM, ModulatedConv2D
 from tunablecnn.models import build_model, is_scale_equivariant
+from tunablecnn.models.cost import method_costs, model_cost
 
 DEFAULT_CONFIG = "resnet_gray.json"
-_PROBE_SIZE = 128  # pixels per side of the image used to count convolution work
-
-
-def model_cost(pipeline):
-    """Parameters and floating-point operations per input pixel of the model's convolutions.
-
-    Counts 2 FLOPs per multiply-add, in the form that runs after export: a modulated
-    convolution (FTN, DNI) is two convolutions plus the alpha blend; AdaFM is a depthwise
-    convolution plus the blend. Elementwise work elsewhere (activations, BN) is left out.
-    """
-    probe = copy.deepcopy(pipeline)
-    probe["model"]["input_shape"][:2] = [_PROBE_SIZE, _PROBE_SIZE]
-    model = build_model(probe)
-    flops = sum(_layer_flops(layer) for layer in model.layers)
-    return {"parameters": model.count_params(), "flops_per_pixel": flops / _PROBE_SIZE**2}
-
-
-def method_costs(pipeline):
-    """`model_cost` of the pipeline without modulation and with each method (default options, same placement)."""
-    base = {k: v for k, v in pipeline.items() if k != "tunable"}
-    tunable = pipeline.get("tunable") or {"start": {"additional_noise": 15}, "end": {"additional_noise": 50}}
-    rows = {"base": model_cost(base)}
-    for method in ("adafm", "ftn", "dni"):
-        section = {"type": method, "placement": tunable.get("placement", "blocks"), "start": tunable["start"],
-                   "end": tunable["end"]}
-        rows[method] = model_cost(load_pipeline({**base, "tunable": section}))
-    return rows
-
-
-def _layer_flops(layer):
-    if isinstance(layer, AdaFM):
-        _, height, width, channels = layer.output.shape
-        return 2 * height * width * channels * (layer.kernel_size**2 + 1)
-    if isinstance(layer, (keras.layers.Conv2D, ModulatedConv2D)):
-        _, height, width, filters = layer.output.shape
-        conv = 2 * height * width * int(np.prod(layer.kernel.shape))
-        return conv if isinstance(layer, keras.layers.Conv2D) else 2 * conv + 2 * height * width * filters
-    return 0
 
 
 def describe(pipeline, *, layers=False):
@@ -86,7 +44,7 @@ def main(argv=None):
     parser.add_argument("--layers", action="store_true", help="also print every layer")
     parser.add_argument(
         "--methods", action="store_true",
-        help="also compare parameters and FLOPs per pixel of the base model with AdaFM, FTN and DNI versions",
+        help="also compare parameters and FLOPs per pixel of the base model with a version per modulation method",
     )
     add_verbose_argument(parser)
     args = parser.parse_args(argv)

@@ -14,9 +14,9 @@ from ai_edge_litert.interpreter import Interpreter
 from tests.export.tflite_checks import assert_builtin_ops_with_constant_kernels
 from tunablecnn import build_model, load_model, load_pipeline
 from tunablecnn.export import VerificationError, export_model
-from tunablecnn.model_folder import FILES
 from tunablecnn.export.exporter import resolve_weights
-from tunablecnn.export.tflite import TFLiteRunner
+from tunablecnn.inference import TFLiteRunner
+from tunablecnn.model_folder import FILES
 
 SIGNATURE = {"inputs": ["alpha", "image"], "outputs": ["denoised"]}
 
@@ -213,3 +213,16 @@ def test_killed_reexport_is_never_a_mixture_and_the_next_export_cleans_up(export
     assert os.listdir(earlier_export.parent) == ["adafm"]  # the next export removed the leftovers
     assert load_model(str(earlier_export)).metadata["created"] == metadata["created"]
     assert (earlier_export / "README.md").read_text() == "notes\n"
+
+
+def test_calibration_crops_skip_undecodable_files_and_crop_to_the_smallest_side(tmp_path):
+    import cv2
+
+    from tunablecnn.export.exporter import calibration_crops
+
+    cv2.imwrite(str(tmp_path / "a.png"), np.full((40, 60), 100, np.uint8))
+    cv2.imwrite(str(tmp_path / "b.png"), np.full((80, 90), 200, np.uint8))
+    (tmp_path / "c.png").write_bytes(b"not an image")
+    crops = calibration_crops([str(tmp_path)], channels=1, count=8, size=64)
+    assert crops.shape == (2, 40, 40, 1)
+    assert sorted(np.round(crops.reshape(2, -1).mean(axis=1) * 255).tolist()) == [100, 200]

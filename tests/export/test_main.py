@@ -46,12 +46,13 @@ def test_bad_arguments_exit_two(tmp_path, capsys):
     assert exit_info.value.code == 2
 
 
-def test_failed_self_check_exits_one(exported_tunable, tmp_path, monkeypatch, capsys):
+def test_failed_self_check_exits_one(exported_tunable, tmp_path, monkeypatch, caplog):
     from tunablecnn.export import exporter
 
     pipeline = load_pipeline(str(exported_tunable / "pipeline.json"))
     original = exporter.write_saved_model
     monkeypatch.setattr(exporter, "write_saved_model", lambda model, path: original(build_model(pipeline), path))
     assert _run(exported_tunable.parent / "run", tmp_path / "out") == 1
-    assert "verification failed: saved_model output differs from Keras" in capsys.readouterr().err
+    # Logged (not only printed), like every failure a command names: see tunablecnn.cli.run.
+    assert "verification failed: saved_model output differs from Keras" in caplog.text
     assert not (tmp_path / "out").exists()

@@ -5,7 +5,8 @@ from ai_edge_litert.interpreter import Interpreter
 
 from tests.export.tflite_checks import assert_builtin_ops_with_constant_kernels
 from tunablecnn import build_model, load_pipeline
-from tunablecnn.export import TFLiteRunner, convert_to_tflite, float_serving_function, uint8_serving_function
+from tunablecnn.export import convert_to_tflite, float_serving_function, uint8_serving_function
+from tunablecnn.inference import TFLiteRunner
 from tunablecnn.models.tunable import modulation_weights
 
 LEVELS = {"start": {"additional_noise": 15}, "end": {"additional_noise": 50}}
@@ -67,28 +68,6 @@ def test_function_reading_variables_is_refused(rng):
     model = _tuned_model("dni", rng)
     with pytest.raises(ValueError, match=r"Expected a serving function with frozen weights \(build it with freeze="):
         convert_to_tflite(float_serving_function(model))
-
-
-def test_runner_still_runs_files_without_signature(rng):
-    """Files exported before the signature existed (the bundled models until re-exported)."""
-    model = _tuned_model("adafm", rng)
-    serving = float_serving_function(model)
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([serving.get_concrete_function()], serving)
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]  # the old conversion: no signature
-    runner = TFLiteRunner(converter.convert())
-    assert not runner.has_signature and sorted(runner.inputs) == ["alpha", "image"]
-    image, alpha = rng.random((2, 19, 23, 1)).astype("float32"), np.array([[0.0], [1.0]], "float32")
-    expected = np.asarray(model({"image": image, "alpha": alpha}, training=False))
-    got = runner(alpha=alpha, image=image)
-    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
-
-
-def test_runner_names_missing_and_unexpected_inputs(rng):
-    runner = TFLiteRunner(convert_to_tflite(float_serving_function(_tuned_model("adafm", rng), freeze=True)))
-    with pytest.raises(ValueError, match=r"Missing TFLite inputs \['alpha'\]"):
-        runner(image=np.zeros((1, 8, 8, 1), "float32"))
-    with pytest.raises(ValueError, match=r"Unexpected TFLite inputs \['level'\]; the model takes \['alpha', 'image'\]"):
-        runner(image=np.zeros((1, 8, 8, 1), "float32"), alpha=np.zeros((1, 1), "float32"), level=np.zeros(1))
 
 
 def test_bad_quantization():

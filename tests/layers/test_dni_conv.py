@@ -27,7 +27,7 @@ def test_b_starts_as_a_copy_so_alpha_has_no_effect(rng):
     np.testing.assert_allclose(np.asarray(layer(**data)), zero, atol=1e-6)
 
 
-def test_output_interpolates_the_two_kernels_and_sync_resets(rng):
+def test_output_interpolates_the_two_kernels_and_start_tuning_resets(rng):
     layer = DNIConv2D(6, 3)
     data = _inputs(rng)
     layer(**data)
@@ -37,7 +37,7 @@ def test_output_interpolates_the_two_kernels_and_sync_resets(rng):
         w = (1 - a) * layer.kernel.numpy() + a * layer.kernel_b.numpy()
         out = np.asarray(layer(x, np.full((2, 1), a, "float32")))
         np.testing.assert_allclose(out, tf.nn.conv2d(x, w, 1, "SAME").numpy(), rtol=1e-4, atol=1e-5)
-    layer.sync_b_from_a()
+    layer.start_tuning()
     np.testing.assert_array_equal(layer.kernel_b.numpy(), layer.kernel.numpy())
 
 

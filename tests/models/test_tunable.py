@@ -6,7 +6,7 @@ import pytest
 
 from tests.helpers import randomize_weights
 from tunablecnn import ConfigError, build_model, load_pipeline
-from tunablecnn.layers import AdaFM, ModulatedConv2D
+from tunablecnn.layers import ModulatedLayer
 from tunablecnn.models.tunable import modulation_weights, set_stage, start_tune_stage
 
 METHODS = ["adafm", "ftn", "dni"]
@@ -34,7 +34,7 @@ def _perturb_modulation(model, rng, scale=0.1):
 
 
 def _modulated_layers(model):
-    return [layer for layer in model.layers if isinstance(layer, (AdaFM, ModulatedConv2D))]
+    return [layer for layer in model.layers if isinstance(layer, ModulatedLayer)]
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
+import tensorflow as tf
 
+from tunablecnn import metrics
 from tunablecnn.train.losses import per_example_loss, psnr
 
 CONFIG = {"hinge": 0.0, "mae_multiplier": 1.0, "mse_multiplier": 0.0, "regularization": 0.0}
@@ -29,3 +31,14 @@ def test_psnr_of_known_mse():
     clean = np.zeros((1, 4, 4, 1), "float32")
     restored = clean + 0.1  # mse 0.01 -> 20 dB
     assert float(psnr(clean, restored)) == pytest.approx(20.0, abs=1e-4)
+
+
+def test_validation_psnr_is_metrics_psnr_per_image_on_any_scale(rng):
+    """Training validation and evaluation measure PSNR the same way (clipped output, mean over images)."""
+    clean = rng.random((3, 16, 16, 1)).astype("float32")
+    restored = clean + rng.normal(0, [[[[0.02]]], [[[0.05]]], [[[0.1]]]], clean.shape).astype("float32")
+    train_time = psnr(tf.constant(clean), tf.constant(restored))
+    evaluation = [metrics.score_image(c * 255, r * 255)[0] for c, r in zip(clean, restored)]
+    assert train_time == pytest.approx(np.mean(evaluation), abs=1e-6)
+    clipped = tf.clip_by_value(restored, 0.0, 1.0)
+    assert train_time == pytest.approx(float(tf.reduce_mean(tf.image.psnr(clean, clipped, max_val=1.0))), abs=1e-3)

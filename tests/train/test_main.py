@@ -57,7 +57,7 @@ def test_a_folder_where_nothing_decodes_exits_two_at_once_with_one_line(tiny_pip
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2, run.stderr[-3000:]
     assert _own_lines(run.stderr) == [
-        f"dataset.directory: no image in {folder} decodes; 3 file(s): cut.png (does not decode: truncated or "
+        f"error: dataset.directory: no image in {folder} decodes; 3 file(s): cut.png (does not decode: truncated or "
         "damaged), empty.png (empty file), notes.txt (not an image)"
     ]
     assert not os.path.exists(tmp_path / "run")
@@ -91,8 +91,8 @@ def test_data_that_stops_decoding_mid_run_exits_two_with_one_line(tiny_pipeline,
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2, run.stderr[-3000:]
     assert "Traceback" not in run.stderr
-    assert _own_lines(run.stderr)[-1] == (f"dataset.directory {tmp_path / 'images'}: none of the 5 image(s) decodes "
-                                          "any more (changed since training started?)")
+    assert _own_lines(run.stderr)[-1] == (f"error: dataset.directory {tmp_path / 'images'}: none of the 5 image(s) "
+                                          "decodes any more (changed since training started?)")
 
 
 def test_sigkill_then_rerun_resumes_from_checkpoint(tiny_pipeline, tmp_path):

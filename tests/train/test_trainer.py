@@ -9,6 +9,7 @@ from tunablecnn import build_model, load_pipeline
 from tunablecnn.train import Trainer, TrainingDiverged, train
 from tunablecnn.train.checkpoints import CheckpointStore
 from tunablecnn.train.pruning import prunable_kernels
+from tunablecnn.train.trainer import write_pipeline
 
 LEVELS = {"start": {"additional_noise": 15}, "end": {"additional_noise": 50}}
 
@@ -80,6 +81,19 @@ def test_changed_network_is_refused(tiny_pipeline, tmp_path):
         train(load_pipeline(tiny_pipeline(model={"filters": 6})), str(tmp_path / "run"))
     saved = json.loads((tmp_path / "run" / "pipeline.json").read_text())
     assert saved["model"]["filters"] == 4
+
+
+@pytest.mark.parametrize(("method", "key", "old", "new"), [("adafm", "kernel_size", 3, 5), ("ftn", "groups", 1, 4)])
+def test_a_changed_method_option_is_refused(method, key, old, new, tiny_pipeline, tmp_path):
+    from tunablecnn import ConfigError
+
+    def pipeline(value):
+        return load_pipeline(tiny_pipeline(tunable={"type": method, key: value, **LEVELS}))
+
+    write_pipeline(str(tmp_path), pipeline(old))
+    with pytest.raises(ConfigError, match=f"tunable.{key} is {old} in the pipeline this directory was trained with"):
+        write_pipeline(str(tmp_path), pipeline(new))
+    write_pipeline(str(tmp_path), pipeline(old))  # the same network resumes
 
 
 def test_pruned_weights_are_zero_in_the_saved_model(tiny_pipeline, tmp_path):

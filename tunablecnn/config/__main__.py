@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from tunablecnn.cli import add_verbose_argument
+from tunablecnn import cli
 from tunablecnn.config import ConfigError, load_pipeline, schema_docs
 
 
@@ -22,8 +22,12 @@ def main(argv=None):
     show.add_argument("file", metavar="FILE")
     docs = commands.add_parser("docs", help="print a markdown table of every key")
     for command in (parser, validate, show, docs):
-        add_verbose_argument(command)
+        cli.add_verbose_argument(command)
     args = parser.parse_args(argv)
+    return cli.run(_command, args)
+
+
+def _command(args):
     if args.command == "docs":
         print(schema_docs())
         return 0
@@ -32,7 +36,7 @@ def main(argv=None):
         try:
             config = load_pipeline(path)
         except ConfigError as error:
-            print(error, file=sys.stderr)
+            cli.report_error(error)
             status = 2
             continue
         print(json.dumps(config, indent=2) if args.command == "show" else f"{path}: valid")

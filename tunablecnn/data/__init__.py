@@ -1,13 +1,13 @@
-"""Training data: list image folders, stream and decode them lazily, crop, augment, degrade.
+"""Image data: read and write image files, list image folders, stream and decode them lazily, crop, augment, degrade.
 
 `make_dataset(load_pipeline(path)["dataset"])` gives endless (degraded, clean) batches;
 `dataset_files` checks the folders up front and holds out validation images;
-`validation_batch` gives a fixed batch of those for PSNR.
+`validation_batch` gives a fixed batch of those for PSNR. `read_image` and `write_image`
+(`image_io`) are the one way the package reads and writes image files.
 """
 
 from tunablecnn.data.augment import augment, invert, random_invert, random_rotate, rotate
 from tunablecnn.data.crop import random_crop, reflect_pad_to, resize_image
-from tunablecnn.data.decode import decode_bytes, read_image
 from tunablecnn.data.degrade import (
     additive_noise,
     degrade,
@@ -17,6 +17,7 @@ from tunablecnn.data.degrade import (
     subsample,
 )
 from tunablecnn.data.files import IMAGE_EXTENSIONS, DatasetError, ImageScan, list_images, scan_images
+from tunablecnn.data.image_io import ImageError, ImageFile, read_image, write_image
 from tunablecnn.data.pipeline import make_dataset, noise_levels, pipeline_errors, validation_batch
 from tunablecnn.data.split import DatasetFiles, dataset_directories, dataset_files
 
@@ -24,12 +25,13 @@ __all__ = [
     "IMAGE_EXTENSIONS",
     "DatasetError",
     "DatasetFiles",
+    "ImageError",
+    "ImageFile",
     "ImageScan",
     "additive_noise",
     "augment",
     "dataset_directories",
     "dataset_files",
-    "decode_bytes",
     "degrade",
     "gaussian_blur",
     "invert",
@@ -49,4 +51,5 @@ __all__ = [
     "scan_images",
     "subsample",
     "validation_batch",
+    "write_image",
 ]

@@ -1,9 +1,8 @@
-"""Decode image files to float32 arrays in [0, 1] with OpenCV.
+"""Decode image files lazily inside tf.data.
 
-`tf.io.decode_image` cannot read TIFF, so every format goes through `cv2.imdecode` (PNG,
-JPEG, BMP, TIFF; 8-bit, 16-bit or float), called from the tf.data pipeline with
-`tf.numpy_function`. A file that fails to decode is reported as not ok instead of raising,
-so one bad file cannot stop training; `DecodeFailures` counts and logs such files.
+`load_image` reads each file with `tunablecnn.data.image_io.read_image` (every format, 8-bit,
+16-bit or float) through `tf.numpy_function`. A file that fails to decode is reported as not ok
+instead of raising, so one bad file cannot stop training; `DecodeFailures` counts and logs such files.
 """
 
 import logging
@@ -11,40 +10,15 @@ import os
 import re
 import threading
 
-import cv2
 import numpy as np
 import tensorflow as tf
+
+from tunablecnn.data.image_io import ImageError, read_image
 
 logger = logging.getLogger(__name__)
 
 CHANNELS = {"gray": 1, "rgb": 3}
 EXHAUSTED = "decodes any more (changed since training started?)"  # ends `DecodeFailures.message`
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def decode_bytes(data, channels):
-    """Decode encoded image bytes to a float32 [h, w, channels] array in [0, 1]; None if undecodable.
-
-    Integer images are divided by their type's maximum (255 for 8-bit, 65535 for 16-bit);
-    the result is clipped to [0, 1] (float TIFFs are taken as already in [0, 1]). Alpha is dropped; gray <-> RGB is converted.
-    """
-    try:
-        image = cv2.imdecode(_without_color_profile(np.frombuffer(data, np.uint8)), cv2.IMREAD_UNCHANGED)
-    except cv2.error:
-        return None
-    if image is None or image.size == 0:
-        return None
-    return _convert_channels(_to_unit_float(image), channels)
-
-
-def read_image(path, channels):
-    """Read and decode the file at `path` (see `decode_bytes`); None if unreadable."""
-    try:
-        # np.fromfile + imdecode (not cv2.imread) also handles non-ASCII paths on every OS.
-        data = np.fromfile(path, np.uint8)
-    except OSError:
-        return None
-    return decode_bytes(data, channels)
 
 
 class DecodeFailures:
@@ -94,7 +68,7 @@ def load_image(path, channels, failures):
         # A 0-d object array when run eagerly, bytes inside tf.data.
         path_str = os.fsdecode(np.asarray(path_bytes).item())
         # A file that failed once is not read again on every later epoch.
-        image = None if path_str in failures else read_image(path_str, channels)
+        image = None if path_str in failures else _pixels(path_str, channels)
         if image is None:
             return np.zeros((0, 0, channels), np.float32), False, failures.record(path_str)
         return image, True, False
@@ -110,48 +84,8 @@ def load_image(path, channels, failures):
     return image, ok
 
 
-def _without_color_profile(data):
-    """PNG bytes without their iCCP chunk (other files unchanged). OpenCV ignores colour profiles,
-    but libpng checks them and prints warnings straight to stderr, in the middle of a progress bar
-    (scikit-image's page.png has an invalid one)."""
-    if bytes(data[:8]) != _PNG_SIGNATURE:
-        return data
-    start = 8
-    while start + 8 <= len(data):  # chunks: 4-byte length, 4-byte type, data, 4-byte CRC
-        length, kind = int.from_bytes(bytes(data[start:start + 4]), "big"), bytes(data[start + 4:start + 8])
-        end = start + 12 + length
-        if kind == b"iCCP":
-            return np.concatenate([data[:start], data[end:]])
-        if kind == b"IDAT":  # iCCP must come before the image data
-            return data
-        start = end
-    return data
-
-
-def _to_unit_float(image):
-    if np.issubdtype(image.dtype, np.integer):
-        image = image.astype(np.float32) / np.float32(np.iinfo(image.dtype).max)
-    else:
-        # Float TIFFs may exceed [0, 1] or hold inf/NaN (which poisoned a whole training batch with
-        # scikit-image's sample images); clean them in their own precision, as a float64 beyond
-        # float32's range (multipage_rgb.tif holds 1.9e178) would overflow the cast.
-        image = np.nan_to_num(image, nan=0.0, posinf=1.0, neginf=0.0)
-    # Signed-integer images go negative: keep the clean range exact.
-    return np.clip(image, 0.0, 1.0).astype(np.float32)
-
-
-def _convert_channels(image, channels):
-    if image.ndim == 2:
-        image = image[:, :, None]
-    if image.shape[2] in (2, 4):  # gray + alpha or BGRA: drop alpha
-        image = image[:, :, :-1]
-    if image.shape[2] not in (1, 3):
+def _pixels(path, channels):
+    try:
+        return read_image(path, channels).pixels
+    except ImageError:
         return None
-    if image.shape[2] == 3:
-        # OpenCV decodes colour as BGR; gray uses the ITU-R 601 weights, as tf.image.rgb_to_grayscale.
-        code = cv2.COLOR_BGR2GRAY if channels == 1 else cv2.COLOR_BGR2RGB
-        image = cv2.cvtColor(image, code)
-    elif channels == 3:
-        image = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
-    image = image.reshape(image.shape[0], image.shape[1], channels)
-    return np.ascontiguousarray(image, dtype=np.float32)

@@ -17,8 +17,9 @@ import os
 
 import cv2
 
-from tunablecnn.data.decode import CHANNELS, read_image
+from tunablecnn.data.decode import CHANNELS
 from tunablecnn.data.files import DatasetError, resolve_directories, scan_images
+from tunablecnn.data.image_io import ImageError, read_image
 
 _SHOWN = 5  # problem files named in an error message
 
@@ -73,7 +74,7 @@ def _held_out(scan, directories, channels, fraction):
     held_out = _decodable_in_hash_order(scan.images, directories, channels, count)
     excluded = set(held_out)
     train = tuple(path for path in scan.images if path not in excluded)
-    if not any(read_image(path, channels) is not None for path in train):
+    if not any(_decodes(path, channels) for path in train):
         raise DatasetError(
             f"dataset.validation_fraction: holding out {len(held_out)} validation image(s) leaves no decodable "
             f"training image in {', '.join(directories)}; add images, set dataset.validation_directory, or set "
@@ -100,20 +101,28 @@ def _decodable_in_hash_order(images, directories, channels, count):
     for path in _hash_order(images, directories):
         if len(chosen) == count:
             break
-        if read_image(path, channels) is not None:
+        if _decodes(path, channels):
             chosen.append(path)
     return chosen
 
 
 def _require_decodable(images, skipped, channels, key, directories):
     """Decode `images` in order until one succeeds; else raise naming every file's problem."""
-    if any(read_image(path, channels) is not None for path in images):
+    if any(_decodes(path, channels) for path in images):
         return
     problems = [f"{_relative(p, directories)} ({'empty file' if _empty(p) else 'not an image'})" for p in skipped]
     problems += [f"{_relative(p, directories)} (does not decode: truncated or damaged)" for p in images]
     problems = sorted(problems)
     shown = ", ".join(problems[:_SHOWN]) + (f" and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else "")
     raise DatasetError(f"{key}: no image in {', '.join(directories)} decodes; {len(problems)} file(s): {shown}")
+
+
+def _decodes(path, channels):
+    try:
+        read_image(path, channels)
+    except ImageError:
+        return False
+    return True
 
 
 def _images(count, kind=""):

@@ -2,11 +2,10 @@
 
 from tunablecnn.export.exporter import export_model
 from tunablecnn.export.serving import float_serving_function, uint8_serving_function
-from tunablecnn.export.tflite import TFLiteRunner, convert_to_tflite
+from tunablecnn.export.tflite import convert_to_tflite
 from tunablecnn.export.verify import VerificationError
 
 __all__ = [
-    "TFLiteRunner",
     "VerificationError",
     "convert_to_tflite",
     "export_model",

@@ -13,7 +13,7 @@ the best alpha, measured on clean images from --calibration-directory (default: 
 pipeline's dataset directories).
 
 Exit status: 0 done, 1 verification failed, 2 bad arguments, config or checkpoint, or an
-OUTPUT folder that holds something other than an export.
+OUTPUT folder that holds something other than an export, 130 interrupted.
 """
 
 import argparse
@@ -21,8 +21,8 @@ import logging
 import os
 import sys
 
-from tunablecnn.cli import add_verbose_argument, setup_logging
-from tunablecnn.config import ConfigError, load_pipeline
+from tunablecnn import cli
+from tunablecnn.config import load_pipeline
 from tunablecnn.export.exporter import calibration_crops, export_model, resolve_weights
 from tunablecnn.export.tflite import QUANTIZATIONS
 from tunablecnn.export.verify import VerificationError
@@ -30,22 +30,18 @@ from tunablecnn.export.verify import VerificationError
 
 def main(argv=None):
     args = _parser().parse_args(argv)
-    setup_logging(args.verbose, "%(asctime)s %(message)s")
-    try:
-        pipeline = load_pipeline(args.pipeline_config or os.path.join(args.checkpoint_directory, "pipeline.json"))
-        weights = resolve_weights(args.checkpoint_directory)
-        crops = _calibration(pipeline, args)
-        metadata = export_model(pipeline, weights, args.output_directory, to_tflite=args.to_tflite,
-                                quantize=args.quantize, calibration_images=crops)
-    except (ConfigError, FileNotFoundError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except VerificationError as error:
-        print(f"verification failed: {error}", file=sys.stderr)
-        return 1
+    cli.setup_logging(args.verbose, "%(asctime)s %(message)s")
+    return cli.run(_export, args, failures={VerificationError: (1, "verification failed")})
+
+
+def _export(args):
+    pipeline = load_pipeline(args.pipeline_config or os.path.join(args.checkpoint_directory, "pipeline.json"))
+    weights = resolve_weights(args.checkpoint_directory)
+    crops = _calibration(pipeline, args)
+    metadata = export_model(pipeline, weights, args.output_directory, to_tflite=args.to_tflite,
+                            quantize=args.quantize, calibration_images=crops)
     print(f"exported {metadata['name']} to {args.output_directory} (verification: "
           f"{metadata['verification']['max_abs_difference_gray_levels']})")
-    return 0
 
 
 def _calibration(pipeline, args):
@@ -72,7 +68,7 @@ def _parser():
     parser.add_argument("--calibration-directory", metavar="DIR", help="clean images for the alpha calibration")
     parser.add_argument("--calibration-images", type=int, default=8, metavar="N",
                         help="images used for the calibration (0 skips it; default 8)")
-    add_verbose_argument(parser)
+    cli.add_verbose_argument(parser)
     return parser
 
 

@@ -9,18 +9,21 @@ import shutil
 
 import numpy as np
 
-from tunablecnn.calibration import calibration_levels, measure_calibration
+from tunablecnn.data import ImageError, list_images, read_image
 from tunablecnn.export.saved_model import load_signatures, write_saved_model
 from tunablecnn.export.serving import float_serving_function, image_channels, uint8_serving_function
-from tunablecnn.export.tflite import TFLiteRunner, convert_to_tflite
+from tunablecnn.export.tflite import convert_to_tflite
 from tunablecnn.export.verify import VERIFY_ALPHAS, VerificationError, check, compare, test_image
+from tunablecnn.inference import TFLiteRunner
+from tunablecnn.inference.calibration import calibration_levels, measure_calibration
+from tunablecnn.model_folder import FILES, FORMAT_VERSION, METADATA_FILE, OUTPUT, SIGNATURE, write_metadata
 from tunablecnn.models import build_model
+from tunablecnn.models.cost import model_cost
 from tunablecnn.models.tunable import is_tunable
-from tunablecnn.model_folder import FILES, FORMAT_VERSION, METADATA_FILE, write_metadata
+from tunablecnn.train.checkpoints import CheckpointStore
 from tunablecnn.version import __version__
 
 logger = logging.getLogger(__name__)
-
 
 
 def export_model(pipeline, weights_path, output_directory, *, to_tflite=True, quantize="none",
@@ -153,12 +156,12 @@ def _verify(model, path, to_tflite, quantize):
     alphas = VERIFY_ALPHAS if is_tunable(model) else (None,)
     keras_fn = uint8_serving_function(model)
     signatures, _keep_alive = load_signatures(path("saved_model"))
-    candidates = {"saved_model": _signature_caller(signatures["serving_default"])}
+    candidates = {"saved_model": _signature_caller(signatures[SIGNATURE])}
     if to_tflite:
         runners = {key: TFLiteRunner(path(key)) for key in ("tflite", "tflite_float")}
         unsigned = [FILES[key] for key, runner in runners.items() if not runner.has_signature]
         if unsigned:
-            raise VerificationError(f"{', '.join(unsigned)}: no serving_default signature")
+            raise VerificationError(f"{', '.join(unsigned)}: no {SIGNATURE} signature")
         candidates["tflite"] = _tflite_caller(runners["tflite"])
     differences = compare(_signature_caller(keras_fn), candidates, test_image(image_channels(model)), alphas)
     for name, per_alpha in differences.items():
@@ -172,7 +175,7 @@ def _verify(model, path, to_tflite, quantize):
 def _signature_caller(function):
     def call(image, alpha):
         kwargs = {"image": image} if alpha is None else {"image": image, "alpha": np.full((len(image), 1), alpha, "float32")}
-        return function(**kwargs)["denoised"].numpy()
+        return function(**kwargs)[OUTPUT].numpy()
 
     return call
 
@@ -190,14 +193,12 @@ def _calibrate(model, pipeline, clean_images):
     serve = float_serving_function(model, clip=True)
 
     def denoise(noisy, alpha):
-        return serve(image=noisy, alpha=np.full((len(noisy), 1), alpha, "float32"))["denoised"].numpy()
+        return serve(image=noisy, alpha=np.full((len(noisy), 1), alpha, "float32"))[OUTPUT].numpy()
 
     return measure_calibration(denoise, clean_images, levels)
 
 
 def _metadata(model, pipeline, name, to_tflite, quantize, verification, metrics):
-    from tunablecnn.summary import model_cost
-
     channels = image_channels(model)
     tunable = pipeline.get("tunable")  # optional section: absent for blind models
     inputs = {"image": {"dtype": "uint8", "shape": ["N", "H", "W", channels], "range": [0, 255]}}
@@ -213,8 +214,8 @@ def _metadata(model, pipeline, name, to_tflite, quantize, verification, metrics)
                   **model_cost(pipeline)},
         "tunable": None if not tunable else {
             "type": tunable["type"], "start": tunable["start"], "end": tunable["end"], "calibration": []},
-        "signature": {"name": "serving_default", "inputs": inputs,
-                      "outputs": {"denoised": {"dtype": "uint8", "shape": ["N", "H", "W", channels]}}},
+        "signature": {"name": SIGNATURE, "inputs": inputs,
+                      "outputs": {OUTPUT: {"dtype": "uint8", "shape": ["N", "H", "W", channels]}}},
         "files": files,
         "quantize": quantize,
         "verification": verification,
@@ -224,8 +225,6 @@ def _metadata(model, pipeline, name, to_tflite, quantize, verification, metrics)
 
 def resolve_weights(path):
     """Weights file for `--checkpoint-directory`: a model directory, its `checkpoints/`, or one checkpoint."""
-    from tunablecnn.train.checkpoints import CheckpointStore
-
     for candidate in (path, os.path.join(path, "checkpoints")):
         if os.path.isfile(os.path.join(candidate, FILES["weights"])):
             return os.path.join(candidate, FILES["weights"])
@@ -241,10 +240,14 @@ def calibration_crops(directories, channels, count=8, size=128):
 
     s is `size`, or the smallest side among the chosen images if one is smaller.
     """
-    from tunablecnn.data import list_images, read_image
-
-    images = [image for image in (read_image(p, channels) for p in list_images(directories)) if image is not None]
-    images = images[:count]
+    images = []
+    for path in list_images(directories):
+        try:
+            images.append(read_image(path, channels).pixels)
+        except ImageError as error:
+            logger.warning("calibration: skipped %s", error)
+        if len(images) == count:
+            break
     if not images:
         raise ValueError(f"no readable image in {directories} for calibration")
     side = min(size, *(min(image.shape[:2]) for image in images))

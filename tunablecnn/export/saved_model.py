@@ -3,8 +3,9 @@
 import tensorflow as tf
 
 from tunablecnn.export.serving import float_serving_function, uint8_serving_function
+from tunablecnn.model_folder import FLOAT_SIGNATURE, SIGNATURE
 
-SIGNATURES = ("serving_default", "denoise_float")
+SIGNATURES = (SIGNATURE, FLOAT_SIGNATURE)
 
 
 def write_saved_model(model, path):
@@ -13,7 +14,7 @@ def write_saved_model(model, path):
     module.model = model  # tracked, so the variables are saved with the functions
     module.serve = uint8_serving_function(model)
     module.denoise_float = float_serving_function(model, clip=True)
-    signatures = {"serving_default": module.serve, "denoise_float": module.denoise_float}
+    signatures = {SIGNATURE: module.serve, FLOAT_SIGNATURE: module.denoise_float}
     tf.saved_model.save(module, path, signatures=signatures)
 
 

@@ -12,6 +12,7 @@ as TFLite conversion needs: the converter then folds kernel arithmetic such as F
 
 import tensorflow as tf
 
+from tunablecnn.model_folder import OUTPUT
 from tunablecnn.models.tunable import is_tunable
 
 
@@ -26,7 +27,7 @@ def float_serving_function(model, *, clip=False, freeze=False):
 
     def denoise(image, alpha=None):
         restored = _call(model, image, alpha, weights)
-        return {"denoised": tf.clip_by_value(restored, 0.0, 1.0) if clip else restored}
+        return {OUTPUT: tf.clip_by_value(restored, 0.0, 1.0) if clip else restored}
 
     return _with_signature(model, denoise, tf.float32)
 
@@ -38,7 +39,7 @@ def uint8_serving_function(model, *, freeze=False):
     def denoise(image, alpha=None):
         restored = _call(model, tf.cast(image, tf.float32) / 255.0, alpha, weights)
         levels = tf.round(tf.clip_by_value(restored, 0.0, 1.0) * 255.0)
-        return {"denoised": tf.cast(levels, tf.uint8)}
+        return {OUTPUT: tf.cast(levels, tf.uint8)}
 
     return _with_signature(model, denoise, tf.uint8)
 

@@ -10,6 +10,7 @@ from tunablecnn.layers.gates import ChannelGate, PixelGate
 from tunablecnn.layers.gaussian_pyramid import GaussianPyramid
 from tunablecnn.layers.local_normalization import LocalNormalization
 from tunablecnn.layers.modulated_conv import ModulatedConv2D
+from tunablecnn.layers.modulated_layer import ModulatedLayer
 from tunablecnn.layers.pad_to_multiple import PadToMultiple
 from tunablecnn.layers.resize_to_match import ResizeToMatch
 from tunablecnn.layers.sparsify import Sparsify
@@ -26,6 +27,7 @@ __all__ = [
     "GaussianPyramid",
     "LocalNormalization",
     "ModulatedConv2D",
+    "ModulatedLayer",
     "PadToMultiple",
     "PixelGate",
     "ResizeToMatch",

@@ -1,9 +1,11 @@
 import keras
 from keras import ops
 
+from tunablecnn.layers.modulated_layer import ModulatedLayer
+
 
 @keras.saving.register_keras_serializable(package="tunablecnn")
-class AdaFM(keras.layers.Layer):
+class AdaFM(ModulatedLayer):
     """Adaptive feature modification: a per-channel filter scaled by a runtime alpha.
 
     `y = x + alpha * (depthwise_conv(x, residual_filter) + bias)`, i.e. the filter
@@ -11,7 +13,8 @@ class AdaFM(keras.layers.Layer):
     starts at zero, so a new layer is the identity for every alpha. alpha = 0 returns
     the input exactly (the base model), alpha = 1 the fully modulated map. Without bias
     the layer is linear in x, so bias-free models stay scale-equivariant. On device the
-    alpha branch is one depthwise convolution (elementwise for kernel_size 1).
+    alpha branch is one depthwise convolution (elementwise for kernel_size 1). Every weight
+    is a modulation weight: the layer follows a plain convolution that the base stage trains.
 
     Args:
         kernel_size: 1, 3 or 5.
@@ -49,6 +52,14 @@ class AdaFM(keras.layers.Layer):
 
     def compute_output_shape(self, inputs_shape, alpha_shape):
         return inputs_shape
+
+    @property
+    def modulation_weights(self):
+        return self.weights
+
+    def flops_per_output_pixel(self):
+        k, _, channels, _ = self.residual_filter.shape
+        return 2 * channels * (k * k + 1)  # the depthwise branch and the alpha blend
 
     def get_config(self):
         return {**super().get_config(), "kernel_size": self.kernel_size, "use_bias": self.use_bias}

@@ -43,7 +43,10 @@ class FTNConv2D(ModulatedConv2D):
         self.ftn_in = self.add_weight(name="ftn_in", shape=(groups, size, size), initializer=eye)
         self.ftn_slope = self.add_weight(name="ftn_slope", shape=(channels,), initializer="ones")
         self.ftn_out = self.add_weight(name="ftn_out", shape=(groups, size, size), initializer=eye)
-        self.modulation_weights = [self.ftn_in, self.ftn_slope, self.ftn_out]
+
+    @property
+    def modulation_weights(self):
+        return [self.ftn_in, self.ftn_slope, self.ftn_out]
 
     def _kernel_delta(self):
         return self.transformed_kernel() - self.kernel

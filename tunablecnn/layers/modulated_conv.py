@@ -1,8 +1,10 @@
 import keras
 from keras import ops
 
+from tunablecnn.layers.modulated_layer import ModulatedLayer
 
-class ModulatedConv2D(keras.layers.Layer):
+
+class ModulatedConv2D(ModulatedLayer):
     """Bias-free convolution whose kernel moves with alpha: `W_alpha = W + alpha * D`.
 
     Base class of `FTNConv2D` and `DNIConv2D`, which define the kernel difference `D`
@@ -55,6 +57,10 @@ class ModulatedConv2D(keras.layers.Layer):
     def kernel_at(self, alpha):
         """The effective kernel `W + alpha * D` for a scalar alpha (for checks and export)."""
         return self.kernel + alpha * self._kernel_delta()
+
+    def flops_per_output_pixel(self):
+        conv = 2 * self.kernel_size**2 * self.kernel.shape[2] * self.filters
+        return 2 * conv + 2 * self.filters  # two static convolutions and the alpha blend
 
     def get_config(self):
         return {

@@ -5,6 +5,7 @@ import keras
 from tunablecnn.layers import GaussianPyramid, LocalNormalization, ResizeToMatch, StopGradient
 from tunablecnn.models.blocks import HOMOGENEOUS_ACTIVATIONS, activation
 from tunablecnn.models.conv import ConvFactory
+from tunablecnn.models.modulation import MODULATIONS
 from tunablecnn.models.registry import BACKBONES
 
 # Model keys that shape the whole model; every other model key goes to the backbone builder.
@@ -46,8 +47,9 @@ def is_scale_equivariant(pipeline):
     """Whether the model config keeps `model(c * x) == c * model(x)` (c > 0) at inference."""
     config = pipeline["model"]
     homogeneous = (config["activation"], config["final_activation"])
-    modulation_bias = pipeline.get("tunable", {}).get("bias", False)
-    return all(a in HOMOGENEOUS_ACTIVATIONS for a in homogeneous) and not config["clip_values"] and not modulation_bias
+    tunable = pipeline.get("tunable")  # the one optional section
+    modulation = tunable is None or MODULATIONS.get(tunable["type"]).scale_equivariant(tunable)
+    return all(a in HOMOGENEOUS_ACTIVATIONS for a in homogeneous) and not config["clip_values"] and modulation
 
 
 def _restore_level(base, inputs, conv, config, name):

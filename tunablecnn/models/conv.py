@@ -2,7 +2,7 @@
 
 import keras
 
-from tunablecnn.models.tunable import MODULATIONS
+from tunablecnn.models.modulation import MODULATIONS
 
 # Keras' default strengths (0.01); loss.regularization scales their sum in the training loss.
 _REGULARIZERS = {
@@ -11,9 +11,6 @@ _REGULARIZERS = {
     "l2": lambda: keras.regularizers.L2(0.01),
     "l1_l2": lambda: keras.regularizers.L1L2(l1=0.01, l2=0.01),
 }
-
-# Keys of the `tunable` section that every method has; the rest are the method's own options.
-_SHARED_TUNABLE_KEYS = ("type", "placement", "start", "end", "tune_epochs", "tune_total_steps")
 
 
 class ConvFactory:
@@ -41,8 +38,8 @@ class ConvFactory:
         )
         if not self._modulates(in_block):
             return keras.layers.Conv2D(padding="same", use_bias=False, name=name, **options)(x)
-        method_options = {k: v for k, v in self.tunable.items() if k not in _SHARED_TUNABLE_KEYS}
-        return MODULATIONS.get(self.tunable["type"])(x, self.alpha, options, name=name, **method_options)
+        method = MODULATIONS.get(self.tunable["type"])
+        return method.modulated_conv(x, self.alpha, options, name=name, tunable=self.tunable)
 
     def _modulates(self, in_block):
         return self.tunable is not None and (in_block or self.tunable["placement"] == "all")

@@ -13,11 +13,12 @@ Exit status: 0 done, 1 the loss diverged (NaN/Inf; the last good checkpoint is k
 import argparse
 import logging
 import os
-import sys
 
-from tunablecnn.cli import removed_if_left_empty
-from tunablecnn.config import ConfigError, load_pipeline
+from tunablecnn import cli
+from tunablecnn.config import load_pipeline
 from tunablecnn.train import TrainingDiverged, train
+
+RESUME_HINT = "interrupted; rerun the same command to resume from the latest checkpoint"
 
 
 def main(argv=None):
@@ -29,25 +30,18 @@ def main(argv=None):
     parser.add_argument("--verbose", action="store_true",
                         help="also log per-layer sparsity and other details, and TensorFlow's C++ start-up messages")
     args = parser.parse_args(argv)
-    try:
-        pipeline = load_pipeline(args.pipeline_config)
-        with removed_if_left_empty(args.model_directory):
-            _setup_logging(args.model_directory, args.verbose)
-            result = train(pipeline, args.model_directory)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        return 2
-    except TrainingDiverged as error:
-        logging.getLogger("tunablecnn.train").error("%s", error)
-        return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted; rerun the same command to resume from the latest checkpoint", file=sys.stderr)
-        return 130
+    return cli.run(_train, args, failures={TrainingDiverged: (1, "error")}, interrupted=RESUME_HINT)
+
+
+def _train(args):
+    pipeline = load_pipeline(args.pipeline_config)
+    with cli.removed_if_left_empty(args.model_directory):
+        _setup_logging(args.model_directory, args.verbose)
+        result = train(pipeline, args.model_directory)
     logging.getLogger("tunablecnn.train").info(
         "done: %d steps, validation PSNR %.2f dB on %s, checkpoint %s", result["global_step"], result["psnr"],
         result["validation"], result["checkpoint"]
     )
-    return 0
 
 
 def _setup_logging(directory, verbose):
@@ -59,18 +53,5 @@ def _setup_logging(directory, verbose):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def exit_now(status):
-    """Exit at once after a failure. With batches still in flight, tf.data's `numpy_function`
-    decoder threads can deadlock interpreter shutdown (seen after Ctrl-C in long runs); the
-    checkpoints are already on disk, so skipping the rest of shutdown loses nothing."""
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
-
-
 if __name__ == "__main__":
-    status = main()
-    if status != 0:  # 2 included: a dataset that fails mid-run leaves tf.data threads behind too
-        exit_now(status)
-    sys.exit(status)
+    cli.exit_after_training(main())

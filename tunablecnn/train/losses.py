@@ -1,6 +1,9 @@
-"""The training loss: hinge MAE, optional MSE, and weighted regularization."""
+"""The training loss (hinge MAE, optional MSE, weighted regularization) and the validation PSNR."""
 
+import numpy as np
 import tensorflow as tf
+
+from tunablecnn import metrics
 
 
 def per_example_loss(clean, restored, loss_config):
@@ -24,6 +27,7 @@ def regularization_loss(model, loss_config):
 
 
 def psnr(clean, restored):
-    """Mean PSNR in dB of images in [0, 1] (restored clipped to [0, 1], peak 1)."""
-    restored = tf.clip_by_value(tf.cast(restored, tf.float32), 0.0, 1.0)
-    return tf.reduce_mean(tf.image.psnr(tf.cast(clean, tf.float32), restored, max_val=1.0))
+    """Mean PSNR in dB of a batch `[N, H, W, C]` in [0, 1]: `tunablecnn.metrics.psnr` (peak 1) of each
+    image, with `restored` clipped to [0, 1] as the evaluation convention does."""
+    restored = np.clip(np.asarray(restored, np.float64), 0.0, 1.0)
+    return float(np.mean([metrics.psnr(c, r, peak=1.0) for c, r in zip(np.asarray(clean), restored)]))

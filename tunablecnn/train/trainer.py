@@ -15,6 +15,7 @@ from tunablecnn.config import ConfigError
 from tunablecnn.data import dataset_files, make_dataset, pipeline_errors, validation_batch
 from tunablecnn.data.files import resolve_directories
 from tunablecnn.models import build_model
+from tunablecnn.models.modulation import method_options
 from tunablecnn.models.tunable import set_stage, start_tune_stage
 from tunablecnn.train.checkpoints import CheckpointStore
 from tunablecnn.train.distribution import distribute_batches, is_chief, make_strategy
@@ -27,9 +28,6 @@ logger = logging.getLogger(__name__)
 
 _LOG_EVERY = 20  # steps between TensorBoard scalar writes
 PIPELINE_FILE = "pipeline.json"
-# Keys that define the network: a model directory cannot be resumed with other values.
-_MODEL_DEFINING = ("model", "tunable.type", "tunable.placement", "tunable.kernel_size", "tunable.bias",
-                   "tunable.groups", "tunable.start", "tunable.end")
 
 
 class TrainingDiverged(RuntimeError):
@@ -290,7 +288,8 @@ def write_pipeline(directory, pipeline, save=True):
     if os.path.isfile(path):
         with open(path) as handle:
             previous = json.load(handle)
-        changed = [d for key in _MODEL_DEFINING for d in _differences(_lookup(previous, key), _lookup(pipeline, key), key)]
+        changed = [d for key in _model_defining()
+                   for d in _differences(_lookup(previous, key), _lookup(pipeline, key), key)]
         if changed:
             raise ConfigError(
                 f"{path}: {key} is {old!r} in the pipeline this directory was trained with, {new!r} now; "
@@ -300,6 +299,12 @@ def write_pipeline(directory, pipeline, save=True):
     if save:
         with open(path, "w") as handle:
             json.dump(pipeline, handle, indent=2)
+
+
+def _model_defining():
+    """Keys that define the network: a model directory cannot be resumed with other values."""
+    methods = (f"tunable.{key}" for key in method_options())
+    return ("model", "tunable.type", "tunable.placement", *methods, "tunable.start", "tunable.end")
 
 
 def _differences(old, new, path):

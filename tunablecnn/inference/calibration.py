@@ -10,9 +10,12 @@ import logging
 
 import numpy as np
 
+from tunablecnn.metrics import psnr
+
 logger = logging.getLogger(__name__)
 
 ALPHA_GRID = np.linspace(0.0, 1.0, 11)
+MAX_PSNR = 120.0  # dB, for MSE 1e-12 (peak 1): a perfectly restored image must not make the mean infinite
 
 
 def calibration_levels(start, end, step=5.0):
@@ -70,9 +73,9 @@ def range_note(table, level, alpha, what):
 
 
 def _psnr(clean, restored):
+    """Mean over the batch of each image's PSNR (peak 1, at most `MAX_PSNR`), `restored` clipped to [0, 1]."""
     restored = np.clip(np.asarray(restored, np.float32), 0.0, 1.0)
-    mse = np.mean((restored - clean) ** 2, axis=(1, 2, 3))
-    return float(np.mean(10 * np.log10(1.0 / np.maximum(mse, 1e-12))))
+    return float(np.mean([min(psnr(c, r, peak=1.0), MAX_PSNR) for c, r in zip(clean, restored)]))
 
 
 def _refine(grid, scores):

@@ -1,51 +1,15 @@
+"""`python -m tunablecnn.evaluate`: the report files, options, exit statuses and messages."""
+
 import csv
 import json
-import sys
-import time
+import shutil
 
 import cv2
-import numpy as np
 import pytest
 
-from tunablecnn.evaluate import main
-from tunablecnn.evaluation import (
-    DEFAULT_ALPHAS,
-    EvaluationError,
-    baseline_methods,
-    bm3d_denoise,
-    model_methods,
-    nlm_denoise,
-    parse_alphas,
-    parse_sigmas,
-    psnr_gaps,
-    read_dataset,
-    report_rows,
-    summarize,
-)
-
-
-@pytest.fixture
-def dataset(tmp_path, rng):
-    folder = tmp_path / "clean"
-    folder.mkdir()
-    for i in range(2):
-        image = cv2.GaussianBlur(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8), (5, 5), 1.5)
-        cv2.imwrite(str(folder / f"img{i}.png"), image)
-    return folder
-
-
-@pytest.fixture
-def mixed_dataset(tmp_path, rng):
-    """A gray image, a colour image, a truncated PNG and a text file."""
-    folder = tmp_path / "mixed"
-    folder.mkdir()
-    gray = cv2.GaussianBlur(rng.integers(0, 256, (24, 32), dtype=np.uint8), (5, 5), 1.5)
-    cv2.imwrite(str(folder / "gray.png"), gray)
-    cv2.imwrite(str(folder / "colour.png"), np.stack([gray, gray[::-1], 255 - gray], axis=-1))
-    encoded = cv2.imencode(".png", gray)[1].tobytes()
-    (folder / "truncated.png").write_bytes(encoded[: len(encoded) // 2])
-    (folder / "notes.txt").write_text("not an image")
-    return folder
+from tunablecnn import load_model
+from tunablecnn.evaluate import DEFAULT_ALPHAS, methods
+from tunablecnn.evaluate.__main__ import main, parse_alphas, parse_sigmas
 
 
 def _run(*args):
@@ -87,14 +51,6 @@ def test_end_to_end_report(exported_tunable, exported_blind_color, dataset, tmp_
         assert cv2.imread(str(out / png)) is not None
 
 
-def test_default_tunable_setting_is_calibrated(exported_tunable):
-    (method,) = model_methods([exported_tunable])
-    variants = method.variants(25.0)
-    assert [v[0] for v in variants] == ["calibrated"] and 0 <= variants[0][1] <= 1
-    (method,) = model_methods([exported_tunable], alphas=[0.0, 1.0])
-    assert [(v[0], v[1]) for v in method.variants(25.0)] == [("grid", 0.0), ("grid", 1.0)]
-
-
 @pytest.mark.parametrize(("args", "message"), [
     (["--sigmas", "15,abc"], "--sigmas wants comma-separated noise levels"),
     (["--sigmas", "0,25"], "--sigmas wants distinct finite levels > 0"),
@@ -126,51 +82,7 @@ def test_parsers():
         parse_sigmas("25,25")
 
 
-def test_report_rows_and_gaps():
-    def row(method, kind, setting, alpha, psnr):
-        return {"method": method, "kind": kind, "channels": 1, "setting": setting, "alpha": alpha, "sigma": 25.0,
-                "image": "a.png", "psnr": psnr, "ssim": 0.5, "seconds": 0.1}
-
-    rows = [row("m", "model", "grid", 0.0, 27.0), row("m", "model", "grid", 0.5, 28.0),
-            row("b", "model", "fixed", None, 27.5), row("nlm", "baseline", "fixed", None, 26.0)]
-    table = report_rows(summarize(rows))
-    labels = [(r["label"], r["scores"][25.0]["alpha"]) for r in table]
-    assert labels == [("m (best alpha)", 0.5), ("b", None), ("nlm", None)]
-    gaps = {g["label"]: g["gaps"][25.0] for g in psnr_gaps(table)}
-    assert gaps == {"m (best alpha) - b": 0.5, "m (best alpha) - nlm": 2.0, "b - nlm": 1.5}
-
-
-def test_nlm_baseline_denoises_gray_and_rgb(rng):
-    for channels in (1, 3):
-        clean = np.full((32, 32, channels), 120.0)
-        noisy = clean + rng.normal(0, 25, clean.shape)
-        restored = nlm_denoise(noisy, 25)
-        assert restored.shape == clean.shape
-        assert np.abs(restored - clean).mean() < 0.5 * np.abs(noisy - clean).mean()
-
-
-def test_missing_bm3d_is_skipped_with_a_notice(monkeypatch):
-    monkeypatch.setitem(sys.modules, "bm3d", None)  # makes `import bm3d` raise ImportError
-    methods, notices = baseline_methods(["bm3d", "nlm"], {1})
-    assert [m.name for m in methods] == ["nlm"] and "bm3d is not installed" in notices[0]
-    with pytest.raises(EvaluationError, match="unknown baseline"):
-        baseline_methods(["wiener"], {1})
-
-
-def test_bm3d_baseline_on_a_tiny_image(rng):
-    pytest.importorskip("bm3d")
-    clean = np.full((32, 32, 1), 120.0)
-    noisy = clean + rng.normal(0, 25, clean.shape)
-    start = time.perf_counter()
-    restored = bm3d_denoise(noisy, 25)
-    assert time.perf_counter() - start < 30
-    assert restored.shape == clean.shape
-    assert np.abs(restored - clean).mean() < 0.5 * np.abs(noisy - clean).mean()
-
-
 def test_record_metrics_writes_the_calibrated_results_into_metadata(exported_tunable, dataset, tmp_path):
-    import shutil
-
     model = tmp_path / "model"
     shutil.copytree(exported_tunable, model)  # the session fixture stays untouched
     assert _run("--model", model, "--dataset", dataset, "--sigmas", "15,25", "--output", tmp_path / "r",
@@ -181,14 +93,10 @@ def test_record_metrics_writes_the_calibrated_results_into_metadata(exported_tun
     for sigma, entry in metrics["sigmas"].items():
         assert entry["setting"] == "calibrated" and entry["images"] == 2
         assert entry["psnr"] == pytest.approx(float(summary[("calibrated", sigma + ".0")]["psnr"]), abs=1e-3)
-    from tunablecnn import load_model
-
     assert load_model(model).metadata["metrics"]["clean"]["seed"] == 0  # still a loadable export
 
 
 def test_baseline_cache_reuses_scores_for_the_same_noisy_images_only(exported_tunable, dataset, tmp_path, monkeypatch):
-    import tunablecnn.evaluation as evaluation
-
     cache = tmp_path / "cache.jsonl"
     common = ("--model", exported_tunable, "--dataset", dataset, "--sigmas", "15", "--baselines", "nlm",
               "--baseline-cache", cache)
@@ -198,7 +106,7 @@ def test_baseline_cache_reuses_scores_for_the_same_noisy_images_only(exported_tu
     def must_not_run(noisy, sigma):
         raise AssertionError("cached baseline ran again")
 
-    monkeypatch.setattr(evaluation, "nlm_denoise", must_not_run)
+    monkeypatch.setattr(methods, "nlm_denoise", must_not_run)
     assert _run(*common, "--output", tmp_path / "b") == 0
     first, second = (_read_csv(tmp_path / d / "summary.csv") for d in "ab")
     assert [r for r in first if r["method"] == "nlm"] == [r for r in second if r["method"] == "nlm"]
@@ -208,8 +116,6 @@ def test_baseline_cache_reuses_scores_for_the_same_noisy_images_only(exported_tu
 
 
 def test_self_ensemble_adds_x8_rows_at_the_calibrated_alpha_and_metrics_stay_plain(exported_tunable, dataset, tmp_path):
-    import shutil
-
     model = tmp_path / "model"
     shutil.copytree(exported_tunable, model)
     assert _run("--model", model, "--dataset", dataset, "--sigmas", "25", "--alphas", "0,1", "--calibrated",
@@ -244,12 +150,3 @@ def test_skipped_files_and_conversions_are_reported(exported_tunable, exported_b
     for line in (TRUNCATED, "1 colour image(s) converted to gray for exported", "1 gray image(s) replicated to RGB"):
         assert f"note: {line}" in err and f"- {line}" in report
     assert {r["image"] for r in _read_csv(out / "per_image.csv")} == {"colour.png", "gray.png"}
-
-
-def test_read_dataset_keeps_every_decodable_image_and_says_why_others_are_missing(mixed_dataset):
-    gray = read_dataset(mixed_dataset, 1)
-    assert [name for name, _ in gray.images] == ["colour.png", "gray.png"] and gray.converted == ["colour.png"]
-    assert [name for name, _ in gray.skipped] == ["notes.txt", "truncated.png"]
-    rgb = read_dataset(mixed_dataset, 3)
-    assert rgb.converted == ["gray.png"] and rgb.images[0][1].shape == (24, 32, 3)
-    np.testing.assert_array_equal(gray.images[1][1][..., 0], rgb.images[1][1][..., 0])  # gray.png as stored

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from tunablecnn.calibration import alpha_for_level, calibration_levels, measure_calibration
+from tunablecnn.inference.calibration import MAX_PSNR, _psnr, alpha_for_level, calibration_levels, measure_calibration
+from tunablecnn.metrics import psnr
 
 TABLE = [{"level": 15.0, "alpha": 0.0, "psnr": 0}, {"level": 25.0, "alpha": 0.4, "psnr": 0},
          {"level": 50.0, "alpha": 1.0, "psnr": 0}]
@@ -36,3 +37,26 @@ def test_measurement_finds_the_alpha_of_a_known_denoiser():
     table = measure_calibration(denoise, clean, [15, 32.5, 50])
     np.testing.assert_allclose([row["alpha"] for row in table], [0.0, 0.5, 1.0], atol=0.06)
     assert all(row["psnr"] > 30 for row in table)
+
+
+def test_psnr_is_the_mean_of_per_image_metrics_psnr_of_the_clipped_output(rng):
+    clean = rng.random((3, 16, 16, 1)).astype(np.float32)
+    restored = clean + rng.normal(0, 0.1, clean.shape).astype(np.float32)  # partly outside [0, 1]
+    expected = np.mean([psnr(c, np.clip(r, 0, 1), peak=1.0) for c, r in zip(clean, restored)])
+    assert _psnr(clean, restored) == expected
+
+
+def test_psnr_keeps_the_numbers_of_the_float32_formula_it_replaced(rng):
+    """Before it used `tunablecnn.metrics.psnr`, calibration computed PSNR in float32 like this."""
+    clean = rng.random((4, 24, 24, 3)).astype(np.float32)
+    restored = clean + rng.normal(0, 0.05, clean.shape).astype(np.float32)
+    mse = np.mean((np.clip(restored, 0, 1) - clean) ** 2, axis=(1, 2, 3))
+    before = float(np.mean(10 * np.log10(1.0 / np.maximum(mse, 1e-12))))
+    assert _psnr(clean, restored) == pytest.approx(before, abs=1e-4)
+
+
+def test_a_perfect_image_counts_as_max_psnr_not_infinity(rng):
+    clean = 0.5 * rng.random((2, 8, 8, 1)).astype(np.float32)
+    restored = clean.copy()
+    restored[1] += 0.1
+    assert _psnr(clean, restored) == pytest.approx((MAX_PSNR + 20.0) / 2)

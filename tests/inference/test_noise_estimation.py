@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from skimage import data
 
-from tunablecnn.noise_estimation import estimate_noise_sigma
+from tunablecnn.inference.noise_estimation import estimate_noise_sigma
 
 
 def _clean_images():

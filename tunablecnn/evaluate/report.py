@@ -1,7 +1,7 @@
 """Files written by `python -m tunablecnn.evaluate`: CSV, JSON, a markdown report and PNG plots.
 
 `write_report(directory, context, rows)` writes, from the per-image rows of
-`tunablecnn.evaluation.evaluate`:
+`tunablecnn.evaluate.evaluate`:
 - `per_image.csv`: one line per method variant, sigma and image (psnr, ssim, seconds);
 - `summary.csv`: means over images per method variant and sigma;
 - `results.json`: the context (dataset, sigmas, seed, skipped files and their reasons, images
@@ -19,7 +19,8 @@ import json
 import os
 import re
 
-from tunablecnn.evaluation import best_alphas, dataset_notes, psnr_gaps, report_rows, summarize
+from tunablecnn.evaluate.datasets import dataset_notes
+from tunablecnn.evaluate.run import best_alphas, psnr_gaps, report_rows, summarize
 
 ROW_FIELDS = ("method", "kind", "channels", "setting", "alpha", "sigma", "image", "psnr", "ssim", "seconds")
 SUMMARY_FIELDS = ("method", "kind", "channels", "setting", "alpha", "sigma", "images", "psnr", "ssim", "seconds")
@@ -29,7 +30,7 @@ def write_report(directory, context, rows):
     """Write every report file for the per-image `rows` into `directory`; return the written paths.
 
     `context` is a JSON-ready dict with at least "dataset" and "sigmas"; its optional
-    "skipped" and "conversions" (see `tunablecnn.evaluation.dataset_record`) open the markdown
+    "skipped" and "conversions" (see `tunablecnn.evaluate.dataset_record`) open the markdown
     report and its optional "notes" (list of strings) end it.
     """
     os.makedirs(directory, exist_ok=True)

@@ -96,9 +96,6 @@ def test_bad_backend(exported_tunable):
 
 
 def test_old_format_is_refused(exported_tunable, tmp_path):
-    import json
-    import shutil
-
     copy = tmp_path / "copy"
     shutil.copytree(exported_tunable, copy)
     metadata = json.loads((copy / "metadata.json").read_text())

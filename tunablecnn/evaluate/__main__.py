@@ -17,47 +17,42 @@ channels (colour to gray, gray to RGB) are listed in report.md and results.json 
 keeps baseline scores keyed by the exact noisy image, so BM3D runs once across evaluations.
 --self-ensemble adds `<name>+x8` rows: each model averaged over the 8 flips and 90-degree
 rotations of its input (8x the time; calibrated alpha only, for calibrated models).
-Exit status: 0 done, 2 bad arguments, unknown model or unusable dataset.
+Exit status: 0 done, 2 bad arguments, unknown model or unusable dataset, 130 interrupted.
 """
 
 import argparse
 import logging
+import math
 import os
 import sys
 
-from tunablecnn.cli import add_verbose_argument, setup_logging
-from tunablecnn.data import DatasetError
-from tunablecnn.evaluation import (
+import numpy as np
+
+from tunablecnn import cli
+from tunablecnn.evaluate import (
     BASELINES,
     NLM_H_COLOR,
     NLM_H_GRAY,
-    EvaluationError,
+    ScoreCache,
     baseline_methods,
     dataset_notes,
     dataset_record,
     evaluate,
     model_methods,
     model_metrics,
-    parse_alphas,
-    parse_sigmas,
     read_dataset,
     summarize,
+    write_report,
 )
-from tunablecnn.evaluation_report import write_report
 from tunablecnn.model_folder import record_metrics, resolve
-from tunablecnn.score_cache import ScoreCache
 
 logger = logging.getLogger("tunablecnn.evaluate")
 
 
 def main(argv=None):
     args = _parser().parse_args(argv)
-    setup_logging(args.verbose)
-    try:
-        return _run(args)
-    except (EvaluationError, DatasetError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    cli.setup_logging(args.verbose)
+    return cli.run(_run, args)
 
 
 def _parser():
@@ -84,7 +79,7 @@ def _parser():
                         help="write each model's results into its metadata.json (metrics.<dataset name>)")
     parser.add_argument("--baseline-cache", metavar="FILE",
                         help="JSON-lines file of baseline scores to reuse and extend (keyed by method and noisy image)")
-    add_verbose_argument(parser)
+    cli.add_verbose_argument(parser)
     return parser
 
 
@@ -110,7 +105,6 @@ def _run(args):
         logger.info("wrote %s", path)
     if args.record_metrics:
         _record_metrics(args, methods, summarize(rows))
-    return 0
 
 
 def _record_metrics(args, methods, summary):
@@ -138,6 +132,37 @@ def _progress(channels, done, total):
     kind = "gray" if channels == 1 else "RGB"
     end = "\n" if done == total else ""
     print(f"\r{kind} images: {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def parse_sigmas(text):
+    """`"15,25,35,50"` -> `[15.0, 25.0, 35.0, 50.0]`: distinct noise sigmas > 0 on the 0-255 scale."""
+    try:
+        sigmas = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise ValueError("--sigmas wants comma-separated noise levels (0-255 scale), e.g. 15,25,35,50, "
+                         f"not {text!r}") from None
+    if not all(math.isfinite(s) and s > 0 for s in sigmas) or len(set(sigmas)) != len(sigmas):
+        raise ValueError(f"--sigmas wants distinct finite levels > 0, not {text!r}")
+    return sigmas
+
+
+def parse_alphas(text):
+    """`"0:1:0.1"` (START:STOP:STEP, STOP included) or `"0,0.5,1"` -> sorted distinct alphas in [0, 1]."""
+    try:
+        if ":" in text:
+            start, stop, step = (float(v) for v in text.split(":"))
+            if not step > 0 or start > stop:
+                raise ValueError
+            alphas = list(np.arange(start, stop + step / 2, step))
+        else:
+            alphas = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError("--alphas wants START:STOP:STEP (e.g. 0:1:0.1) or a comma list (e.g. 0,0.5,1), "
+                         f"not {text!r}") from None
+    alphas = sorted({round(float(a), 6) for a in alphas})
+    if not all(0.0 <= a <= 1.0 for a in alphas):
+        raise ValueError(f"--alphas must lie in [0, 1], not {text!r}")
+    return alphas
 
 
 def _checked(parse):

@@ -1,6 +1,6 @@
 import numpy as np
 
-from tunablecnn.self_ensemble import TRANSFORMS, _transform, _untransform, self_ensemble
+from tunablecnn.inference.self_ensemble import TRANSFORMS, _transform, _untransform, self_ensemble
 
 
 def _position_dependent(batch):

@@ -1,16 +1,14 @@
 """The denoiser returned by `tunablecnn.load_model`: numpy in, numpy out, alpha or level chosen per call."""
 
-import os
 import warnings
 
 import numpy as np
 
-from tunablecnn.calibration import alpha_for_level, range_note
-from tunablecnn.model_folder import FILES, read_metadata, resolve
-from tunablecnn.noise_estimation import estimate_noise_sigma
-from tunablecnn.self_ensemble import self_ensemble
-
-BACKENDS = ("saved_model", "tflite")
+from tunablecnn.inference.backends import open_backend
+from tunablecnn.inference.calibration import alpha_for_level, range_note
+from tunablecnn.inference.noise_estimation import estimate_noise_sigma
+from tunablecnn.inference.self_ensemble import self_ensemble
+from tunablecnn.model_folder import read_metadata, resolve
 
 
 def load_model(name_or_path, backend="saved_model"):
@@ -36,8 +34,6 @@ class Denoiser:
     """
 
     def __init__(self, directory, backend="saved_model"):
-        if backend not in BACKENDS:
-            raise ValueError(f"Expected backend in {BACKENDS}. Received: backend={backend!r}")
         self.directory = directory
         self.metadata = read_metadata(directory)
         self.name = self.metadata["name"]
@@ -45,7 +41,7 @@ class Denoiser:
         self.channels = self.metadata["model"]["channels"]
         self.tunable = self.metadata["tunable"] is not None
         self.calibration = self.metadata["tunable"]["calibration"] if self.tunable else []
-        self._run = _saved_model_backend(directory) if backend == "saved_model" else _tflite_backend(directory, self.metadata)
+        self._run = open_backend(backend, directory, self.metadata)
 
     def __call__(self, images, alpha=None, level=None, self_ensemble=False):
         array = np.asarray(images)
@@ -149,32 +145,3 @@ class Denoiser:
             raise ValueError(f"{self.name} has no level calibration (it was exported without calibration images), "
                              f"so {consequence}: give alpha, a number in [0, 1]")
 
-
-def _saved_model_backend(directory):
-    import tensorflow as tf
-
-    loaded = tf.saved_model.load(os.path.join(directory, FILES["saved_model"]))
-    signatures = {True: loaded.signatures["serving_default"], False: loaded.signatures["denoise_float"]}
-
-    def run(batch, alphas, uint8):
-        image = tf.constant(batch if uint8 else batch.astype(np.float32))
-        kwargs = {"image": image} if alphas is None else {"image": image, "alpha": tf.constant(alphas)}
-        return signatures[uint8](**kwargs)["denoised"].numpy()
-
-    run.keep_alive = loaded  # the signatures need the loaded object alive
-    return run
-
-
-def _tflite_backend(directory, metadata):
-    from tunablecnn.export.tflite import TFLiteRunner
-
-    if "tflite" not in metadata["files"]:
-        raise ValueError(f"{directory} has no TFLite files; export it with --to-tflite")
-    runners = {True: TFLiteRunner(os.path.join(directory, FILES["tflite"])),
-               False: TFLiteRunner(os.path.join(directory, FILES["tflite_float"]))}
-
-    def run(batch, alphas, uint8):
-        image = batch if uint8 else batch.astype(np.float32)
-        return runners[uint8](image=image) if alphas is None else runners[uint8](image=image, alpha=alphas)
-
-    return run
