@@ -133,7 +133,8 @@ def _candidates(args):
 
 
 def _model_candidates(denoiser, sigma, threads):
-    from tunablecnn.export import TFLiteRunner, convert_to_tflite, float_serving_function
+    from tunablecnn.export import convert_to_tflite, float_serving_function
+    from tunablecnn.inference import TFLiteRunner
     from tunablecnn.model_folder import FILES
 
     name = denoiser.metadata["name"]

@@ -19,7 +19,8 @@ import numpy as np
 
 from tunablecnn import build_model, load_pipeline
 from tunablecnn.config import config_path
-from tunablecnn.export import TFLiteRunner, convert_to_tflite, float_serving_function
+from tunablecnn.export import convert_to_tflite, float_serving_function
+from tunablecnn.inference import TFLiteRunner
 from tunablecnn.models.tunable import modulation_weights
 
 LEVELS = {"start": {"additional_noise": 15}, "end": {"additional_noise": 50}}

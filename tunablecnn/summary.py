@@ -3,13 +3,15 @@
     python -m tunablecnn.summary                                  # the default resnet_gray.json
     python -m tunablecnn.summary --pipeline-config my.json --layers
     python -m tunablecnn.summary --pipeline-config my.json --methods   # base vs every method
+
+Exit status: 0 done, 2 bad arguments or an invalid pipeline config, 130 interrupted.
 """
 
 import argparse
 import sys
 
-from tunablecnn.cli import add_verbose_argument, setup_logging
-from tunablecnn.config import ConfigError, config_path, load_pipeline
+from tunablecnn import cli
+from tunablecnn.config import config_path, load_pipeline
 from tunablecnn.models import build_model, is_scale_equivariant
 from tunablecnn.models.cost import method_costs, model_cost
 
@@ -46,14 +48,14 @@ def main(argv=None):
         "--methods", action="store_true",
         help="also compare parameters and FLOPs per pixel of the base model with a version per modulation method",
     )
-    add_verbose_argument(parser)
+    cli.add_verbose_argument(parser)
     args = parser.parse_args(argv)
-    setup_logging(args.verbose)
-    try:
-        pipeline = load_pipeline(args.pipeline_config)
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        return 2
+    cli.setup_logging(args.verbose)
+    return cli.run(_run, args)
+
+
+def _run(args):
+    pipeline = load_pipeline(args.pipeline_config)
     print(f"pipeline: {args.pipeline_config}")
     print("\n".join(describe(pipeline, layers=args.layers)))
     if args.methods:
