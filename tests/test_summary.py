@@ -14,7 +14,7 @@ def test_methods_table_has_a_row_per_registered_method(tmp_path, capsys):
     config.write_text(json.dumps({"model": {"filters": 4, "no_layers": 1}}))
     assert main(["--pipeline-config", str(config), "--methods"]) == 0
     rows = [line.split("|")[1].strip() for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
-    assert rows == ["model", "base", "adafm", "dni", "ftn"]
+    assert rows == ["model", "base", "adafm", "cfsnet", "dni", "dynamic", "ftn"]
 
 
 def test_bad_config_exits_two(tmp_path, capsys):

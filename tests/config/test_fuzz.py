@@ -8,7 +8,7 @@ import random
 from tunablecnn import ConfigError, build_model, load_pipeline
 from tunablecnn.config import config_path, shipped_configs
 
-SEED, MUTATIONS, BUILDS = 2024, 300, 8
+SEED, MUTATIONS, BUILDS = 2024, 400, 8
 VALUES = [
     10**9, 2**63, 10**30, 1e9, 1e300, -1, -1e9, 0, 0.5, 1.0, 2.0, 3.0, 8.0, 16.0, 65536, 7, "", "relu", "unet",
     None, True, False, [], [1, 2], [32, 32, 1], [None, None, 1.0], {}, {"type": "unet"}, {"a": {"b": 1}},

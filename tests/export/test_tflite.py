@@ -23,7 +23,7 @@ def _tuned_model(method, rng):
     return model
 
 
-@pytest.mark.parametrize("method", ["adafm", "ftn", "dni"])
+@pytest.mark.parametrize("method", ["adafm", "ftn", "dni", "cfsnet", "dynamic"])
 def test_tunable_tflite_matches_keras_with_alpha_as_input(method, rng):
     model = _tuned_model(method, rng)
     flatbuffer = convert_to_tflite(float_serving_function(model, freeze=True))

@@ -3,19 +3,25 @@
 import numpy as np
 import pytest
 
-from tunablecnn.layers import AdaFM, DNIConv2D, FTNConv2D, ModulatedLayer
+from tunablecnn.layers import AdaFM, CFSNetCoupling, DNIConv2D, DynamicTuningBlock, FTNConv2D, ModulatedLayer
 
 # method -> (layer, weights the base stage trains, weights the tune stage trains)
 METHODS = {
     "adafm": (lambda: AdaFM(3, use_bias=True), [], ["residual_filter", "bias"]),
     "ftn": (lambda: FTNConv2D(6, 3, groups=2), ["kernel"], ["ftn_in", "ftn_slope", "ftn_out"]),
     "dni": (lambda: DNIConv2D(6, 3), ["kernel"], ["kernel_b"]),
+    "cfsnet": (lambda: CFSNetCoupling(3), [], ["branch_kernel", "branch_projection", "coupling"]),
+    "dynamic": (lambda: DynamicTuningBlock(3, depth=2), [], ["tuning_kernel0", "tuning_kernel1"]),
 }
 
 
 def _built(make, rng):
     layer = make()
-    layer(rng.normal(size=(2, 9, 7, 4)).astype("float32"), rng.random((2, 1)).astype("float32"))
+    x, alpha = rng.normal(size=(2, 9, 7, 4)).astype("float32"), rng.random((2, 1)).astype("float32")
+    if isinstance(layer, CFSNetCoupling):  # it also takes the main convolution's output, 4 -> 6 channels
+        layer(x, rng.normal(size=(2, 9, 7, 6)).astype("float32"), alpha)
+    else:
+        layer(x, alpha)
     return layer
 
 
@@ -34,7 +40,7 @@ def test_each_stage_trains_its_own_weights(method, rng):
         assert layer.trainable == bool(tune if stage == "tune" else base)  # training nothing freezes the layer
 
 
-@pytest.mark.parametrize("method", ["adafm", "ftn"])
+@pytest.mark.parametrize("method", ["adafm", "ftn", "cfsnet", "dynamic"])
 def test_start_tuning_changes_nothing_by_default(method, rng):
     layer = _built(METHODS[method][0], rng)
     for v in layer.weights:
@@ -56,6 +62,8 @@ def test_dni_start_tuning_copies_a_into_b(rng):
     ("adafm", 2 * 4 * (3 * 3 + 1)),  # a 3x3 depthwise branch on 4 channels, then the alpha blend
     ("ftn", 2 * (2 * 3 * 3 * 4 * 6) + 2 * 6),  # two static 3x3 convolutions 4 -> 6, then the blend
     ("dni", 2 * (2 * 3 * 3 * 4 * 6) + 2 * 6),
+    ("cfsnet", 2 * 3 * 3 * 4 * 6 + 2 * 6 * 6 + 3 * 6),  # the branch (3x3 4 -> 6, 1x1 6 -> 6), then the coupling
+    ("dynamic", 2 * (2 * 3 * 3 * 4 * 4) + 2 * 4),  # two 3x3 convolutions 4 -> 4, then the alpha blend
 ])
 def test_flops_per_output_pixel_count_the_exported_form(method, flops, rng):
     assert _built(METHODS[method][0], rng).flops_per_output_pixel() == flops

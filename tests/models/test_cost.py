@@ -19,6 +19,8 @@ def test_flops_per_pixel_of_a_plain_resnet():
     ("adafm", 2 * 2 * 4 * (3 * 3 + 1)),  # a 3x3 depthwise branch and the blend after both block convolutions
     ("ftn", 2 * (144 + 16) + 2 * 2 * 4),  # both block convolutions twice, and the blend
     ("dni", 2 * (144 + 16) + 2 * 2 * 4),
+    ("cfsnet", 2 * (144 + 16) + 2 * 2 * 16 + 2 * 3 * 4),  # a branch like each block convolution, its 1x1, coupling
+    ("dynamic", 2 * 2 * 144 + 2 * 2 * 4),  # a 3x3 tuning convolution after both block convolutions, and the blend
 ])
 def test_flops_per_pixel_of_a_tunable_resnet(method, extra):
     pipeline = load_pipeline({"model": TINY, "tunable": {"type": method, **LEVELS}})
@@ -37,7 +39,7 @@ def test_flops_are_per_input_pixel_where_convolutions_run_on_fewer_pixels():
 def test_method_costs_compare_the_base_model_with_every_method():
     pipeline = load_pipeline({"model": TINY, "tunable": {"type": "ftn", "placement": "all", **LEVELS}})
     rows = method_costs(pipeline)
-    assert list(rows) == ["base", "adafm", "dni", "ftn"]
+    assert list(rows) == ["base", "adafm", "cfsnet", "dni", "dynamic", "ftn"]
     assert rows["base"] == model_cost(load_pipeline({"model": TINY}))
     assert rows["ftn"] == model_cost(pipeline)
     assert rows["dni"]["flops_per_pixel"] == rows["ftn"]["flops_per_pixel"] > rows["adafm"]["flops_per_pixel"]

@@ -9,7 +9,7 @@ from tunablecnn import ConfigError, build_model, load_pipeline
 from tunablecnn.layers import ModulatedLayer
 from tunablecnn.models.tunable import modulation_weights, set_stage, start_tune_stage
 
-METHODS = ["adafm", "ftn", "dni"]
+METHODS = ["adafm", "ftn", "dni", "cfsnet", "dynamic"]
 LEVELS = {"start": {"additional_noise": 15}, "end": {"additional_noise": 50}}
 
 
@@ -52,7 +52,7 @@ def test_placement_blocks_modulates_block_convolutions_only(method):
     assert every == blocks + 2  # plus stem and head
 
 
-@pytest.mark.parametrize("method", ["adafm", "ftn"])
+@pytest.mark.parametrize("method", ["adafm", "ftn", "cfsnet", "dynamic"])
 def test_new_model_is_identity_in_alpha(method, rng):
     model = build_model(_pipeline(method, model_type="unet", placement="all"))
     data = _inputs(rng, 0.0)

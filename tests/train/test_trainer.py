@@ -31,8 +31,9 @@ def test_blind_training_learns_and_writes_everything(tiny_pipeline, tmp_path):
     assert _latest_state(tmp_path / "run")["step"] == 30
 
 
-def test_tunable_training_runs_base_then_tune_and_keeps_alpha_zero(tiny_pipeline, tmp_path):
-    pipeline = load_pipeline(tiny_pipeline(tunable={"type": "ftn", "tune_epochs": 1, **LEVELS}))
+@pytest.mark.parametrize("method", ["ftn", "cfsnet", "dynamic"])
+def test_tunable_training_runs_base_then_tune_and_keeps_alpha_zero(method, tiny_pipeline, tmp_path):
+    pipeline = load_pipeline(tiny_pipeline(tunable={"type": method, "tune_epochs": 1, **LEVELS}))
     directory = str(tmp_path / "run")
     result = train(pipeline, directory)
     assert result["global_step"] == 8 + 4
@@ -83,7 +84,9 @@ def test_changed_network_is_refused(tiny_pipeline, tmp_path):
     assert saved["model"]["filters"] == 4
 
 
-@pytest.mark.parametrize(("method", "key", "old", "new"), [("adafm", "kernel_size", 3, 5), ("ftn", "groups", 1, 4)])
+@pytest.mark.parametrize(("method", "key", "old", "new"), [
+    ("adafm", "kernel_size", 3, 5), ("ftn", "groups", 1, 4), ("dynamic", "tuning_depth", 1, 2),
+])
 def test_a_changed_method_option_is_refused(method, key, old, new, tiny_pipeline, tmp_path):
     from tunablecnn import ConfigError
 
