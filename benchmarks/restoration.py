@@ -62,7 +62,10 @@ def main():
     images = [read_image(p, 1).pixels.astype(np.float64) for p in list_images([os.path.join(args.data, "Set12")])]
     images = images[: args.images]
     kernels = [np.load(os.path.join(args.data, "kernels", "Levin09", f"levin09_kernel{i}.npy")) for i in range(1, 9)]
-    rows = deblur_rows(denoiser, images, kernels) + inpaint_rows(denoiser, images) + sr_rows(denoiser, images)
+    tasks = {"deblur": lambda: deblur_rows(denoiser, images, kernels), "inpaint": lambda: inpaint_rows(denoiser, images),
+             "super-resolve": lambda: sr_rows(denoiser, images)}
+    rows = [row for task in args.tasks.split(",") for row in tasks[task]()]
+    rows = _merged(os.path.join(args.output, "results.json"), rows, args)
     os.makedirs(args.output, exist_ok=True)
     context = {"model": args.model, "images": len(images), "dataset": "Set12 (first images in sorted order)"}
     with open(os.path.join(args.output, "results.json"), "w") as handle:
@@ -78,7 +81,24 @@ def _parser():
     parser.add_argument("--images", type=int, default=12, help="first N images of Set12")
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
     parser.add_argument("--output", default=os.path.join("reports", "restoration"))
+    parser.add_argument("--tasks", default="deblur,inpaint,super-resolve",
+                        help="comma-separated; rows of the other tasks are kept from an earlier results.json of the same "
+                        "model and images")
     return parser
+
+
+def _merged(path, rows, args):
+    """`rows` after the kept rows of tasks not rerun (same model and image count only), in task order."""
+    if not os.path.isfile(path):
+        return rows
+    with open(path) as handle:
+        earlier = json.load(handle)
+    if earlier["context"]["model"] != args.model or earlier["context"]["images"] != args.images:
+        return rows
+    rerun = {row["setting"].split(",")[0].split(" x")[0] for row in rows}
+    kept = [row for row in earlier["rows"] if row["setting"].split(",")[0].split(" x")[0] not in rerun]
+    order = ["deblur", "inpaint", "super-resolve"]
+    return sorted(kept + rows, key=lambda row: order.index(row["setting"].split(",")[0].split(" x")[0]))
 
 
 def deblur_rows(denoiser, images, kernels):
