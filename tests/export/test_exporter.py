@@ -14,7 +14,6 @@ from ai_edge_litert.interpreter import Interpreter
 from tests.export.tflite_checks import assert_builtin_ops_with_constant_kernels
 from tunablecnn import build_model, load_model, load_pipeline
 from tunablecnn.export import VerificationError, export_model
-from tunablecnn.export.exporter import resolve_weights
 from tunablecnn.inference import TFLiteRunner
 from tunablecnn.model_folder import FILES
 
@@ -77,16 +76,6 @@ def test_verification_failure_stops_the_export(exported_tunable, tmp_path, monke
     with pytest.raises(VerificationError, match=r"(saved_model|tflite) output differs from Keras by \d+ gray levels"):
         export_model(pipeline, str(exported_tunable / "model.weights.h5"), str(tmp_path / "out"))
     assert os.listdir(tmp_path) == []  # no folder that load_model would trust, no temporary folder left
-
-
-def test_resolve_weights_accepts_model_dir_checkpoints_dir_and_checkpoint(exported_tunable, tmp_path):
-    run = exported_tunable.parent / "run"
-    latest = resolve_weights(str(run))
-    assert latest.endswith("model.weights.h5") and "ckpt-" in latest
-    assert resolve_weights(str(run / "checkpoints")) == latest
-    assert resolve_weights(os.path.dirname(latest)) == latest
-    with pytest.raises(FileNotFoundError, match="no checkpoint found"):
-        resolve_weights(str(tmp_path))
 
 
 def _fingerprint(folder):
@@ -226,3 +215,22 @@ def test_calibration_crops_skip_undecodable_files_and_crop_to_the_smallest_side(
     crops = calibration_crops([str(tmp_path)], channels=1, count=8, size=64)
     assert crops.shape == (2, 40, 40, 1)
     assert sorted(np.round(crops.reshape(2, -1).mean(axis=1) * 255).tolist()) == [100, 200]
+
+
+def test_calibration_uses_the_images_training_held_out(tmp_path, caplog):
+    import cv2
+
+    from tests.data.helpers import dataset_config
+    from tunablecnn.data import dataset_files
+    from tunablecnn.export.exporter import calibration_crops, calibration_files
+
+    for index in range(20):
+        cv2.imwrite(str(tmp_path / f"{index:02d}.png"), np.full((24, 24), 10 * index, np.uint8))
+    config = dataset_config([str(tmp_path)], validation_fraction=0.1)
+    held_out = calibration_files(config)
+    assert sorted(held_out) == sorted(dataset_files(config).validation) and len(held_out) == 2
+    assert not set(held_out) & set(dataset_files(config).train)
+    assert calibration_crops(held_out, channels=1).shape == (2, 24, 24, 1)
+    with caplog.at_level("WARNING"):
+        everything = calibration_files(dataset_config([str(tmp_path)], validation_fraction=0))
+    assert len(everything) == 20 and "calibration on training images" in caplog.text

@@ -2,9 +2,10 @@ import os
 
 import keras
 import numpy as np
+import pytest
 
 from tunablecnn import build_model, load_pipeline
-from tunablecnn.train.checkpoints import CheckpointStore
+from tunablecnn.train.checkpoints import CheckpointStore, resolve_weights
 
 
 def _model_and_optimizer():
@@ -45,3 +46,13 @@ def test_interrupted_write_is_ignored_and_cleaned(tmp_path):
     assert store.latest().endswith("ckpt-000000001")
     store.save(model, optimizer, {"global_step": 2})
     assert sorted(os.listdir(tmp_path)) == ["ckpt-000000001", "ckpt-000000002"]
+
+
+def test_resolve_weights_accepts_model_dir_checkpoints_dir_and_checkpoint(exported_tunable, tmp_path):
+    run = exported_tunable.parent / "run"
+    latest = resolve_weights(str(run))
+    assert latest.endswith("model.weights.h5") and "ckpt-" in latest
+    assert resolve_weights(str(run / "checkpoints")) == latest
+    assert resolve_weights(os.path.dirname(latest)) == latest
+    with pytest.raises(FileNotFoundError, match="no checkpoint found"):
+        resolve_weights(str(tmp_path))

@@ -15,3 +15,16 @@ def test_tunable_model_trains_base_at_start_level_then_tune_at_end_level():
     base, tune = plan_stages(pipeline)
     assert (base.name, base.alpha, base.noise, base.steps(10)) == ("base", 0.0, 15, 20)
     assert (tune.name, tune.alpha, tune.noise, tune.steps(10)) == ("tune", 1.0, 50, 10)
+
+
+def test_zero_base_epochs_need_a_tunable_model_and_initial_weights():
+    import pytest
+
+    from tunablecnn.config import ConfigError
+
+    with pytest.raises(ConfigError, match="train.epochs: 0 trains nothing"):
+        plan_stages(load_pipeline({"train": {"epochs": 0}}))
+    with pytest.raises(ConfigError, match="train.initial_weights"):
+        plan_stages(load_pipeline({"train": {"epochs": 0}, "tunable": LEVELS}))
+    base, tune = plan_stages(load_pipeline({"train": {"epochs": 0, "initial_weights": "base"}, "tunable": LEVELS}))
+    assert (base.steps(10), tune.steps(10)) == (0, 50)

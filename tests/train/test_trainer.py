@@ -209,3 +209,32 @@ def test_initial_weights_that_do_not_exist_are_a_config_error(tiny_pipeline, tmp
     pipeline = load_pipeline(tiny_pipeline(train={"initial_weights": str(tmp_path / "missing")}))
     with pytest.raises(ConfigError, match="train.initial_weights"):
         train(pipeline, str(tmp_path / "run"))
+
+
+@pytest.mark.parametrize("method", ["ftn", "dni"])
+def test_a_tune_stage_can_start_from_another_methods_base(method, tiny_pipeline, tmp_path):
+    adafm = load_pipeline(tiny_pipeline(tunable={"type": "adafm", "tune_epochs": 1, **LEVELS}))
+    train(adafm, str(tmp_path / "adafm"))
+    tuned = load_pipeline(tiny_pipeline(
+        train={"epochs": 0, "initial_weights": str(tmp_path / "adafm"), "initial_weights_match": "base"},
+        tunable={"type": method, "tune_epochs": 1, **LEVELS}))
+    result = train(tuned, str(tmp_path / method))
+    assert result["global_step"] == 4  # the tune stage only
+    source, target = build_model(adafm), build_model(tuned)
+    CheckpointStore.restore(CheckpointStore.latest_in(str(tmp_path / "adafm" / "checkpoints")), source)
+    CheckpointStore.restore(result["checkpoint"], target)
+    x = np.random.default_rng(0).random((1, 16, 16, 1)).astype("float32")
+    at = lambda model, a: np.asarray(model({"image": x, "alpha": np.full((1, 1), a, "float32")}))  # noqa: E731
+    np.testing.assert_allclose(at(target, 0.0), at(source, 0.0), atol=1e-5)  # one base, two methods
+    assert not np.allclose(at(target, 1.0), at(target, 0.0), atol=1e-5)  # and the tune stage trained
+
+
+def test_a_base_from_a_different_network_is_a_config_error(tiny_pipeline, tmp_path):
+    from tunablecnn.config import ConfigError
+
+    train(load_pipeline(tiny_pipeline(train={"epochs": 1})), str(tmp_path / "narrow"))
+    wider = load_pipeline(tiny_pipeline(model={"filters": 8}, train={
+        "epochs": 0, "initial_weights": str(tmp_path / "narrow"), "initial_weights_match": "base"},
+        tunable={"type": "ftn", "tune_epochs": 1, **LEVELS}))
+    with pytest.raises(ConfigError, match=r"train.initial_weights: .* does not fit this network \(the base networks differ"):
+        train(wider, str(tmp_path / "run"))

@@ -10,7 +10,8 @@ float32 [N, 1] for tunable models) -> `denoised` uint8. The export verifies itse
 Keras model at alpha 0, 0.25, 0.5, 0.75 and 1 and fails (exit 1) if a float32 export differs
 by more than one gray level. Tunable models are calibrated: the metadata maps noise levels to
 the best alpha, measured on clean images from --calibration-directory (default: the
-pipeline's dataset directories).
+validation images the training held out of the pipeline's dataset, so alpha is chosen on
+images the model never saw).
 
 Exit status: 0 done, 1 verification failed, 2 bad arguments, config or checkpoint, or an
 OUTPUT folder that holds something other than an export, 130 interrupted.
@@ -23,7 +24,8 @@ import sys
 
 from tunablecnn import cli
 from tunablecnn.config import load_pipeline
-from tunablecnn.export.exporter import calibration_crops, export_model, resolve_weights
+from tunablecnn.export.exporter import calibration_crops, calibration_files, export_model
+from tunablecnn.train.checkpoints import resolve_weights
 from tunablecnn.export.tflite import QUANTIZATIONS
 from tunablecnn.export.verify import VerificationError
 
@@ -47,12 +49,15 @@ def _export(args):
 def _calibration(pipeline, args):
     if "tunable" not in pipeline or args.calibration_images == 0:
         return None
-    directories = [args.calibration_directory] if args.calibration_directory else pipeline["dataset"].get("directory")
-    if not directories:
+    if args.calibration_directory:
+        paths = [args.calibration_directory]
+    elif pipeline["dataset"].get("directory"):
+        paths = calibration_files(pipeline["dataset"])
+    else:
         logging.warning("no calibration images (give --calibration-directory): level= and alpha='auto' will be unavailable")
         return None
     channels = pipeline["model"]["input_shape"][2]
-    return calibration_crops(directories, channels, count=args.calibration_images)
+    return calibration_crops(paths, channels, count=args.calibration_images)
 
 
 def _parser():
@@ -66,8 +71,8 @@ def _parser():
     parser.add_argument("--quantize", choices=QUANTIZATIONS, default="none",
                         help="TFLite weight quantization (default none: float32, verified to 1 gray level)")
     parser.add_argument("--calibration-directory", metavar="DIR", help="clean images for the alpha calibration")
-    parser.add_argument("--calibration-images", type=int, default=8, metavar="N",
-                        help="images used for the calibration (0 skips it; default 8)")
+    parser.add_argument("--calibration-images", type=int, default=None, metavar="N",
+                        help="use only the first N calibration images (0 skips the calibration; default all)")
     cli.add_verbose_argument(parser)
     return parser
 

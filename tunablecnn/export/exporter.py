@@ -9,7 +9,7 @@ import shutil
 
 import numpy as np
 
-from tunablecnn.data import ImageError, list_images, read_image
+from tunablecnn.data import ImageError, dataset_files, list_images, read_image
 from tunablecnn.export.saved_model import load_signatures, write_saved_model
 from tunablecnn.export.serving import float_serving_function, image_channels, uint8_serving_function
 from tunablecnn.export.tflite import convert_to_tflite
@@ -20,7 +20,6 @@ from tunablecnn.model_folder import FILES, FORMAT_VERSION, METADATA_FILE, OUTPUT
 from tunablecnn.models import build_model
 from tunablecnn.models.cost import model_cost
 from tunablecnn.models.tunable import is_tunable
-from tunablecnn.train.checkpoints import CheckpointStore
 from tunablecnn.version import __version__
 
 logger = logging.getLogger(__name__)
@@ -223,25 +222,29 @@ def _metadata(model, pipeline, name, to_tflite, quantize, verification, metrics)
     }
 
 
-def resolve_weights(path):
-    """Weights file for `--checkpoint-directory`: a model directory, its `checkpoints/`, or one checkpoint."""
-    for candidate in (path, os.path.join(path, "checkpoints")):
-        if os.path.isfile(os.path.join(candidate, FILES["weights"])):
-            return os.path.join(candidate, FILES["weights"])
-        if os.path.isdir(candidate):
-            latest = CheckpointStore.latest_in(candidate)
-            if latest:
-                return os.path.join(latest, FILES["weights"])
-    raise FileNotFoundError(f"{path}: no checkpoint found (expected a model directory, its checkpoints/ or a ckpt-* folder)")
+def calibration_files(dataset_config):
+    """Clean images for the level calibration of a model trained on `dataset_config`.
+
+    The validation images its training held out (`dataset.validation_directory` or
+    `dataset.validation_fraction`), so alpha is chosen on images the model never trained on;
+    the training images, with a warning, when none were held out.
+    """
+    files = dataset_files(dataset_config)
+    if set(files.validation) & set(files.train):  # validation_fraction 0: validation is the training set
+        logger.warning("calibration on training images: the dataset holds none out (%s)", files.validation_label)
+    else:
+        logger.info("calibration on %s", files.validation_label)
+    return list(files.validation)
 
 
-def calibration_crops(directories, channels, count=8, size=128):
-    """Up to `count` clean center crops (float [N, s, s, C] in [0, 1]) from image folders.
+def calibration_crops(paths, channels, count=None, size=180):
+    """Clean center crops (float [N, s, s, C] in [0, 1]) of up to `count` images (all if None).
 
-    s is `size`, or the smallest side among the chosen images if one is smaller.
+    `paths` are image files and/or folders (searched recursively). s is `size`, or the
+    smallest side among the chosen images if one is smaller.
     """
     images = []
-    for path in list_images(directories):
+    for path in _image_paths(paths):
         try:
             images.append(read_image(path, channels).pixels)
         except ImageError as error:
@@ -249,10 +252,15 @@ def calibration_crops(directories, channels, count=8, size=128):
         if len(images) == count:
             break
     if not images:
-        raise ValueError(f"no readable image in {directories} for calibration")
+        raise ValueError(f"no readable image in {paths} for calibration")
     side = min(size, *(min(image.shape[:2]) for image in images))
     crops = []
     for image in images:
         top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
         crops.append(image[top : top + side, left : left + side])
     return np.stack(crops).astype(np.float32)
+
+
+def _image_paths(paths):
+    folders = [path for path in paths if os.path.isdir(path)]
+    return [path for path in paths if not os.path.isdir(path)] + (list_images(folders) if folders else [])

@@ -20,6 +20,7 @@ from tunablecnn.config import ConfigError
 
 logger = logging.getLogger(__name__)
 
+WEIGHTS_FILE = "model.weights.h5"  # the same name as in an exported model folder
 _PREFIX = "ckpt-"
 _PARTIAL = ".partial"
 _DAMAGED = "damaged-"
@@ -40,7 +41,7 @@ class CheckpointStore:
         partial = final + _PARTIAL
         shutil.rmtree(partial, ignore_errors=True)
         os.makedirs(partial)
-        model.save_weights(os.path.join(partial, "model.weights.h5"))
+        model.save_weights(os.path.join(partial, WEIGHTS_FILE))
         np.savez(os.path.join(partial, "optimizer.npz"), *[v.numpy() for v in optimizer.variables])
         with open(os.path.join(partial, "state.json"), "w") as handle:
             json.dump(state, handle, indent=2)
@@ -95,7 +96,7 @@ class CheckpointStore:
     @staticmethod
     def restore(path, model, optimizer=None):
         """Load weights (and optimizer variables, which must already be built) from `path`."""
-        model.load_weights(os.path.join(path, "model.weights.h5"))
+        model.load_weights(os.path.join(path, WEIGHTS_FILE))
         if optimizer is None:
             return
         with np.load(os.path.join(path, "optimizer.npz")) as saved:
@@ -128,3 +129,18 @@ class CheckpointStore:
 def _read_optimizer_file(path):
     with np.load(os.path.join(path, "optimizer.npz")) as saved:
         return [saved[name] for name in saved.files]  # reading every array finds truncation
+
+
+def resolve_weights(path):
+    """The weights file in `path`: an exported model folder, a training model directory (its
+    newest checkpoint), its `checkpoints/` folder, one `ckpt-*` folder, or the weights file itself."""
+    if os.path.isfile(path):
+        return path
+    for candidate in (path, os.path.join(path, "checkpoints")):
+        if os.path.isfile(os.path.join(candidate, WEIGHTS_FILE)):
+            return os.path.join(candidate, WEIGHTS_FILE)
+        if os.path.isdir(candidate):
+            latest = CheckpointStore.latest_in(candidate)
+            if latest:
+                return os.path.join(latest, WEIGHTS_FILE)
+    raise FileNotFoundError(f"{path}: no checkpoint found (expected a model directory, its checkpoints/ or a ckpt-* folder)")

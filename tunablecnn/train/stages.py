@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from tunablecnn.config import ConfigError
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -18,6 +20,11 @@ class Stage:
 
 def plan_stages(pipeline):
     train = pipeline["train"]
+    if train["epochs"] == 0 and "tunable" not in pipeline:
+        raise ConfigError(["train.epochs: 0 trains nothing; it skips the base stage of a tunable model only"])
+    if train["epochs"] == 0 and train["initial_weights"] is None:
+        raise ConfigError(["train.epochs: 0 skips the base stage, so the base must come from train.initial_weights "
+                           "(null: it would tune an untrained network)"])
     if "tunable" not in pipeline:
         return [Stage("train", None, None, train["epochs"], train["total_steps"])]
     tunable = pipeline["tunable"]

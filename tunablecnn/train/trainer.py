@@ -11,13 +11,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tunablecnn.config import ConfigError
+from tunablecnn.config import ConfigError, load_pipeline
 from tunablecnn.data import dataset_files, make_dataset, pipeline_errors, validation_batch
 from tunablecnn.data.files import resolve_directories
 from tunablecnn.models import build_model
 from tunablecnn.models.modulation import method_options
+from tunablecnn.models.transfer import copy_base_weights
 from tunablecnn.models.tunable import set_stage, start_tune_stage
-from tunablecnn.train.checkpoints import CheckpointStore
+from tunablecnn.train.checkpoints import CheckpointStore, resolve_weights
 from tunablecnn.train.distribution import distribute_batches, is_chief, make_strategy
 from tunablecnn.train.losses import per_example_loss, psnr, regularization_loss
 from tunablecnn.train.monitor import Monitor
@@ -95,15 +96,29 @@ class Trainer:
         path = self.config["initial_weights"]
         if path is None:
             return
-        if os.path.isdir(path):
-            path = os.path.join(path, "model.weights.h5")
-        if not os.path.isfile(path):
-            raise ConfigError([f"train.initial_weights: {path} does not exist; give a .weights.h5 file or an exported model folder"])
         try:
-            self.model.load_weights(path)
+            weights = resolve_weights(path)
+        except FileNotFoundError:
+            raise ConfigError([f"train.initial_weights: {path} holds no weights; give a .weights.h5 file, an exported "
+                               "model folder or a training model directory"]) from None
+        try:
+            if self.config["initial_weights_match"] == "base":
+                self._copy_base(path, weights)
+            else:
+                self.model.load_weights(weights)
         except (ValueError, OSError) as error:
             raise ConfigError([f"train.initial_weights: {path} does not fit this network ({error})"]) from error
-        logger.info("warm start from %s", path)
+        logger.info("warm start from %s%s", weights, " (base network only)" if self.config["initial_weights_match"] == "base" else "")
+
+    def _copy_base(self, path, weights):
+        folder = path if os.path.isdir(path) else os.path.dirname(path)
+        pipeline_file = os.path.join(folder, PIPELINE_FILE)
+        if not os.path.isfile(pipeline_file):
+            raise ConfigError([f"train.initial_weights: {folder} has no {PIPELINE_FILE}; initial_weights_match 'base' "
+                               "needs the source's pipeline (an exported model folder or a training model directory)"])
+        source = build_model(load_pipeline(pipeline_file))
+        source.load_weights(weights)
+        copy_base_weights(source, self.model)
 
     def _run_stage(self, index, stage, step):
         total = stage.steps(self.config["steps_per_epoch"])
