@@ -22,3 +22,14 @@ def test_bad_config_exits_two(tmp_path, capsys):
     bad.write_text('{"model": {"levels": 0}}')
     assert main(["--pipeline-config", str(bad)]) == 2
     assert "bad.json: model.levels: 0 is less than the minimum of 1" in capsys.readouterr().err
+
+
+def test_filters_of_an_exported_model_are_drawn(exported_tunable, tmp_path, capsys):
+    out = tmp_path / "filters.png"
+    assert main(["--weights", str(exported_tunable), "--filters", str(out)]) == 0
+    assert out.stat().st_size > 1000 and f"wrote {out}" in capsys.readouterr().out
+
+
+def test_filters_without_weights_exit_two(capsys):
+    assert main(["--filters", "x.png"]) == 2
+    assert "--filters needs --weights" in capsys.readouterr().err
