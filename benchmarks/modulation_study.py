@@ -5,9 +5,10 @@
         --dedicated exported/dedicated-unet24-gray-25 --dedicated exported/dedicated-unet24-gray-35 \
         --output reports/modulation-unet24
 
-Runs `python -m tunablecnn.evaluate` on the dataset (default BSD68) for every model (tunable
+Runs `python -m tunablecnn.evaluate` on the dataset (default BSD68) for each model (tunable
 ones on the --alphas grid and at their calibrated alpha; blind dedicated ones once per sigma)
-into OUTPUT/, then writes OUTPUT/study.md and OUTPUT/study.json with:
+into OUTPUT/<model name>/ (skipped when that folder already holds results.json: delete it to
+re-evaluate), then writes OUTPUT/study.md and OUTPUT/study.json with:
 
 - modulation curves: PSNR against alpha at each sigma, per method;
 - the modulation gap: each method's calibrated-alpha PSNR against the dedicated model trained
@@ -18,7 +19,6 @@ into OUTPUT/, then writes OUTPUT/study.md and OUTPUT/study.json with:
 - linearity of the calibration (best alpha against sigma, measured at export on held-out
   images): the largest distance of alpha from the straight line between the two ends, and R^2.
 
---skip-evaluation reuses OUTPUT/results.json (only the cost and the tables are redone).
 """
 
 import argparse
@@ -38,18 +38,12 @@ from tunablecnn.model_folder import read_metadata
 def main():
     args = _parser().parse_args()
     folders = args.tunable + args.dedicated
-    if not args.skip_evaluation:
-        command = [arg for folder in folders for arg in ("--model", folder)]
-        command += ["--dataset", args.dataset, "--alphas", args.alphas, "--calibrated", "--output", args.output]
-        command += ["--max-images", str(args.max_images)] if args.max_images else []
-        if evaluate_main(command) != 0:
-            sys.exit("evaluation failed")
-    with open(os.path.join(args.output, "results.json")) as handle:
-        results = json.load(handle)
+    results = [evaluation(folder, args) for folder in folders]
     study = {
-        "dataset": results["dataset"], "images": results["images"], "sigmas": results["sigmas"], "latency_size": args.size,
-        "curves": curves(results["summary"], args.tunable),
-        "gap": gaps(results["summary"], args.tunable, args.dedicated),
+        "dataset": results[0]["dataset"], "images": results[0]["images"], "sigmas": results[0]["sigmas"],
+        "latency_size": args.size,
+        "curves": curves([row for r in results for row in r["summary"]], args.tunable),
+        "gap": gaps([row for r in results for row in r["summary"]], args.tunable, args.dedicated),
         "cost": costs(folders, args.size, args.repeats),
         "linearity": {_name(f): linearity(read_metadata(f)["tunable"]["calibration"]) for f in args.tunable},
     }
@@ -59,6 +53,19 @@ def main():
     with open(os.path.join(args.output, "study.md"), "w") as handle:
         handle.write(report)
     print(report)
+
+
+def evaluation(folder, args):
+    """The evaluate command's results.json for one model, in OUTPUT/<name>/ (reused when present)."""
+    output = os.path.join(args.output, _name(folder))
+    results = os.path.join(output, "results.json")
+    if not os.path.isfile(results):
+        command = ["--model", folder, "--dataset", args.dataset, "--alphas", args.alphas, "--calibrated", "--output", output]
+        command += ["--max-images", str(args.max_images)] if args.max_images else []
+        if evaluate_main(command) != 0:
+            sys.exit(f"evaluation of {folder} failed")
+    with open(results) as handle:
+        return json.load(handle)
 
 
 def curves(summary, tunable):
@@ -125,7 +132,7 @@ def markdown(study, args):
     base = _name(args.dedicated[0]) if args.dedicated else None
     lines = [f"# Modulation study on {study['dataset']}", "",
              f"PSNR dB, mean over {sum(len(v) for v in study['images'].values())} images, noise convention of reports/ "
-             f"(see report.md beside this file). Command: `python benchmarks/{os.path.basename(__file__)} "
+             f"(see each model's report.md in the folder of its name beside this file). Command: `python benchmarks/{os.path.basename(__file__)} "
              + " ".join(f"--tunable {f}" for f in args.tunable) + " "
              + " ".join(f"--dedicated {f}" for f in args.dedicated) + f" --output {args.output}`", ""]
     lines += _curve_tables(study, names) + _gap_table(study, names) + _cost_table(study, base) + _linearity_table(study)
@@ -220,7 +227,6 @@ def _parser():
     parser.add_argument("--size", type=int, default=512, help="latency image side (default 512)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--output", required=True)
-    parser.add_argument("--skip-evaluation", action="store_true", help="reuse OUTPUT/results.json")
     return parser
 
 

@@ -61,7 +61,16 @@ def _check_fit_step(layer, arrays):
 
 def randomize_weights(model, rng, scale=0.3):
     """Random weights everywhere (positive moving variances): new residual blocks start as the
-    identity, which would hide most of a network from a property test."""
+    identity, which would hide most of a network from a property test. Weights with a fan-in
+    above 11 get a standard deviation shrunk by sqrt(11 / fan-in) (a gain of about 1 per layer),
+    so the activations of deep, wide networks (the 24-filter U-Net's 192-channel bottom) stay
+    near the input's scale instead of reaching 1e10, where float32 round-off breaks the
+    property tests rather than the network. FTN's 1x1 maps are the identity plus noise: pure
+    noise in three stacked maps shrinks FTN(W) to 1e-4 of W, and a correction that small is
+    float32 round-off of the image."""
     for weight in model.weights:
-        values = rng.normal(0.0, scale, weight.shape)
+        fan_in = int(np.prod(weight.shape[:-1])) if len(weight.shape) >= 2 else 1
+        values = rng.normal(0.0, scale * min(1.0, (11 / fan_in) ** 0.5), weight.shape)
+        if weight.path.endswith(("ftn_in", "ftn_out")):
+            values = values + np.eye(weight.shape[-1])[None]
         weight.assign((np.abs(values) + 0.5 if "moving_variance" in weight.path else values).astype("float32"))

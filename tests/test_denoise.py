@@ -72,13 +72,32 @@ def test_gray_image_into_colour_model(exported_blind_color, noisy_png, tmp_path)
 def test_sweep_writes_one_grid(exported_tunable, noisy_png, tmp_path):
     assert _run(noisy_png, "--model", exported_tunable, "--output", tmp_path / "sweep.png", "--sweep", "0:1:0.25") == 0
     grid = cv2.imread(str(tmp_path / "sweep.png"))
-    assert grid is not None and grid.shape[1] > 4 * grid.shape[0]  # input + 5 alphas side by side
+    assert grid is not None and grid.shape[1] > grid.shape[0]  # input, 5 alphas and the calibrated one, 4 a row
+
+
+def test_sweep_crop_shows_the_results_pixels_at_one_to_one(exported_tunable, noisy_png, tmp_path):
+    from tunablecnn.evaluate.sweep import MARGIN, TITLE
+
+    assert _run(noisy_png, "--model", exported_tunable, "--output", tmp_path / "crop.png", "--sweep", "0.5:0.5:1",
+                "--crop", "4,2,12,10", "--zoom", "1") == 0
+    grid = cv2.imread(str(tmp_path / "crop.png"), cv2.IMREAD_GRAYSCALE)
+    noisy = cv2.imread(str(noisy_png), cv2.IMREAD_GRAYSCALE)
+    np.testing.assert_array_equal(grid[MARGIN + TITLE:MARGIN + TITLE + 10, MARGIN:MARGIN + 12], noisy[2:12, 4:16])
+
+
+def test_a_sweep_crop_outside_the_picture_exits_two(exported_tunable, noisy_png, tmp_path, capsys):
+    assert _run(noisy_png, "--model", exported_tunable, "--output", tmp_path / "s.png", "--sweep", "0:1:1",
+                "--crop", "16,0,16,8") == 2
+    assert "error: crop 16,0,16,8 does not fit inside the 24x20 image" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--alpha", "1.5"], "alpha must be in [0, 1], not 1.5"),
-    (["--alpha", "much"], "alpha must be a number in [0, 1] or 'auto'"),
+    (["--alpha", "much"], "alpha must be a number in [0, 1], 'auto' or 'auto-map'"),
     (["--sweep", "0:2:1"], "--sweep needs 0 <= START <= STOP <= 1"),
+    (["--sweep", "0:1:0.5", "--crop", "1,2,3"], "crop wants X,Y,WIDTH,HEIGHT in whole pixels"),
+    (["--alpha", "0.5", "--crop", "0,0,8,8"], "--crop and --zoom shape the --sweep figure: give --sweep too"),
+    (["--threads", "2"], "--threads N (N >= 1) sets the TFLite interpreter's threads: use it with --backend tflite"),
 ])
 def test_bad_arguments_exit_two(exported_tunable, noisy_png, tmp_path, capsys, args, message):
     with pytest.raises(SystemExit) as exit_info:
@@ -135,3 +154,16 @@ def test_auto_without_calibration_says_so(exported_tunable, noisy_png, tmp_path,
     assert ("error: exported has no level calibration (it was exported without calibration images), so alpha "
             "'auto' (the default when neither alpha nor level is given) cannot choose alpha: give alpha, a number in "
             "[0, 1]") in capsys.readouterr().err
+
+
+def test_auto_map_notes_the_estimated_noise_model_on_stderr(exported_tunable, tmp_path, capsys, rng):
+    clean = np.broadcast_to(np.linspace(30, 220, 64), (64, 64))
+    noisy = np.clip(clean + rng.normal(size=clean.shape) * np.sqrt(3.0 * clean + 100), 0, 255).astype(np.uint8)
+    cv2.imwrite(str(tmp_path / "photo.png"), noisy)
+    assert _run(tmp_path / "photo.png", "--model", exported_tunable, "--output", tmp_path / "out.png",
+                "--alpha", "auto-map") == 0
+    err = capsys.readouterr().err
+    assert "estimated noise variance = " in err and "* signal + " in err and "sigma " in err and "alpha " in err
+    alphas, _ = load_model(exported_tunable).auto_alpha_map(noisy)
+    expected = load_model(exported_tunable)(noisy, alpha=alphas)
+    np.testing.assert_array_equal(cv2.imread(str(tmp_path / "out.png"), cv2.IMREAD_GRAYSCALE), expected)

@@ -32,7 +32,8 @@ def test_package_list_names_every_package_folder():
 
 
 # Imported only where a missing package gives a message saying what to install.
-OPTIONAL_IMPORTS = {"bm3d"}  # evaluate --baselines bm3d: "bm3d is not installed (pip install bm3d ...)"
+OPTIONAL_IMPORTS = {"bm3d",  # evaluate --baselines bm3d: "bm3d is not installed (pip install bm3d ...)"
+                    "gradio"}  # python -m tunablecnn.app (the app extra): 'pip install ".[app]"'
 
 
 def _requirement_names(requirements):
@@ -73,9 +74,10 @@ def test_everything_the_package_imports_is_a_core_dependency():
 
 
 def test_the_test_extra_installs_what_tests_would_otherwise_skip():
-    """CI installs `.[test]`: a test behind `pytest.importorskip` must not be skipped there."""
+    """CI installs `.[test,app]`: a test behind `pytest.importorskip` must not be skipped there."""
     project = _pyproject()["project"]
-    installed = _requirement_names(project["dependencies"] + project["optional-dependencies"]["test"])
+    extras = project["optional-dependencies"]
+    installed = _requirement_names(project["dependencies"] + extras["test"] + extras["app"])
     pattern = re.compile(r"importorskip\(\s*[\"']([\w.]+)")
     skipped = {m for source in _python_sources(os.path.join(ROOT, "tests")) for m in pattern.findall(source)}
     assert {m for m in skipped if not _distributions(m.split(".")[0]) & installed} == set()
@@ -91,6 +93,7 @@ def test_ci_runs_the_two_readme_commands_each_in_a_fresh_virtual_environment():
         readme = handle.read()
     assert len(commands) == 2 and all(command in readme for command in commands)
     assert "tunablecnn.quickstart" in commands[0] and "pytest" in commands[1]
+    assert '".[test,app]"' in commands[1]  # the page's browser test needs Gradio (app) and selenium (test)
     assert all(command.startswith("python3 -m venv .venv && . .venv/bin/activate && ") for command in commands)
 
 

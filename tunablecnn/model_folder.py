@@ -6,9 +6,10 @@ KerasHub's `preset_utils` owns its preset folders). A folder holds:
     metadata.json        format_version, name, model, tunable (with calibration), signature, files, metrics
     pipeline.json        the pipeline config it was built from
     model.weights.h5     Keras weights
-    saved_model/         SavedModel: serving_default (uint8) and denoise_float signatures
-    model.tflite         optional: TFLite, uint8 in and out
-    model_float.tflite   optional: TFLite, float in and out
+    saved_model/         SavedModel: serving_default (uint8) and denoise_float signatures; tunable
+                         models also alpha_map (uint8) and denoise_float_map, with alpha [N, H, W, 1]
+    model.tflite         optional: TFLite, uint8 in and out (serving_default, and alpha_map if tunable)
+    model_float.tflite   optional: TFLite, float in and out (the same signatures)
 
 Bundled models live in the repository's top-level `pretrained/<name>/`; a wheel installs that
 folder as the package `tunablecnn.zoo`, so names resolve the same way after `pip install`.
@@ -25,6 +26,9 @@ FILES = {"pipeline": "pipeline.json", "weights": "model.weights.h5", "saved_mode
          "tflite": "model.tflite", "tflite_float": "model_float.tflite"}
 SIGNATURE = "serving_default"  # uint8 in and out: the SavedModel's default and the one of both .tflite files
 FLOAT_SIGNATURE = "denoise_float"  # float in [0, 1] in and out: SavedModel only
+MAP_SIGNATURE = "alpha_map"  # as SIGNATURE with alpha a map [N, H, W, 1]: tunable models exported since issue 14
+FLOAT_MAP_SIGNATURE = "denoise_float_map"  # as FLOAT_SIGNATURE with an alpha map: SavedModel only
+MAP_METADATA = "alpha_map_signature"  # metadata key describing the map signature; absent in older exports
 OUTPUT = "denoised"  # the output of every signature
 
 
@@ -43,6 +47,11 @@ def read_metadata(directory):
             f"(this tunablecnn reads {FORMAT_VERSION}); re-export the model"
         )
     return metadata
+
+
+def has_alpha_map(metadata):
+    """Whether an exported folder offers the alpha-map signatures (tunable models exported since they exist)."""
+    return metadata.get(MAP_METADATA) is not None
 
 
 def write_metadata(directory, metadata):

@@ -29,8 +29,11 @@ def test_folder_has_every_file_and_metadata(exported_tunable):
     assert [row["level"] for row in metadata["tunable"]["calibration"]] == [15, 20, 25, 30, 35, 40, 45, 50]
     assert metadata["signature"]["inputs"]["alpha"] == {"dtype": "float32", "shape": ["N", 1], "range": [0.0, 1.0]}
     diffs = metadata["verification"]["max_abs_difference_gray_levels"]
-    assert sorted(diffs) == ["saved_model", "tflite"] and sorted(diffs["tflite"]) == ["0", "0.25", "0.5", "0.75", "1"]
+    assert sorted(diffs) == ["saved_model", "tflite"]
+    assert sorted(diffs["tflite"]) == ["0", "0.25", "0.5", "0.75", "1", "ramp"]  # ramp: an alpha map
     assert max(d for per in diffs.values() for d in per.values()) <= 1
+    assert metadata["alpha_map_signature"]["name"] == "alpha_map"
+    assert metadata["alpha_map_signature"]["inputs"]["alpha"]["shape"] == ["N", "H", "W", 1]
 
 
 def test_saved_model_signature_is_uint8_with_dynamic_sizes_and_alpha(exported_tunable):
@@ -45,11 +48,23 @@ def test_saved_model_signature_is_uint8_with_dynamic_sizes_and_alpha(exported_tu
         assert out.dtype == tf.uint8 and tuple(out.shape) == shape
 
 
+def test_saved_model_alpha_map_signatures_take_a_map_of_the_image_size(exported_tunable):
+    loaded = tf.saved_model.load(str(exported_tunable / "saved_model"))
+    image = np.random.default_rng(0).integers(0, 256, (2, 20, 31, 1), dtype=np.uint8)
+    for name, fed in (("alpha_map", image), ("denoise_float_map", image.astype(np.float32) / 255)):
+        serve = loaded.signatures[name]
+        assert serve.structured_input_signature[1]["alpha"].shape.as_list() == [None, None, None, 1]
+        constant = serve(image=tf.constant(fed), alpha=tf.fill([2, 20, 31, 1], 0.5))["denoised"].numpy()
+        scalar = loaded.signatures["serving_default" if name == "alpha_map" else "denoise_float"](
+            image=tf.constant(fed), alpha=tf.fill([2, 1], 0.5))["denoised"].numpy()
+        np.testing.assert_allclose(constant.astype(np.float32), scalar.astype(np.float32), atol=1 if fed is image else 1e-5)
+
+
 @pytest.mark.parametrize(("key", "gray"), [("tflite", np.uint8(128)), ("tflite_float", np.float32(0.5))])
 def test_tflite_files_have_the_serving_signature_and_builtin_ops_only(exported_tunable, key, gray):
     path = str(exported_tunable / FILES[key])
     interpreter = Interpreter(model_path=path)
-    assert interpreter.get_signature_list() == {"serving_default": SIGNATURE}
+    assert interpreter.get_signature_list() == {"serving_default": SIGNATURE, "alpha_map": SIGNATURE}
     denoise = interpreter.get_signature_runner("serving_default")
     for shape in ((1, 9, 13, 1), (2, 16, 8, 1)):
         out = denoise(image=np.full(shape, gray), alpha=np.zeros((shape[0], 1), np.float32))["denoised"]
@@ -60,6 +75,7 @@ def test_tflite_files_have_the_serving_signature_and_builtin_ops_only(exported_t
 def test_blind_export_has_no_alpha(exported_blind_color):
     metadata = json.loads((exported_blind_color / "metadata.json").read_text())
     assert metadata["tunable"] is None and "alpha" not in metadata["signature"]["inputs"]
+    assert metadata["alpha_map_signature"] is None
     for key in ("tflite", "tflite_float"):
         signatures = Interpreter(model_path=str(exported_blind_color / FILES[key])).get_signature_list()
         assert signatures == {"serving_default": {"inputs": ["image"], "outputs": ["denoised"]}}
@@ -234,3 +250,14 @@ def test_calibration_uses_the_images_training_held_out(tmp_path, caplog):
     with caplog.at_level("WARNING"):
         everything = calibration_files(dataset_config([str(tmp_path)], validation_fraction=0))
     assert len(everything) == 20 and "calibration on training images" in caplog.text
+
+
+def test_reexport_keeps_recorded_metrics_only_for_the_same_weights_and_calibration(exported_tunable, earlier_export,
+                                                                                  new_weights):
+    metadata = json.loads((earlier_export / "metadata.json").read_text())
+    metadata["tunable"]["calibration"] = []  # as _reexport calibrates nothing
+    metadata["metrics"] = {"BSD68": {"25": {"psnr": 28.8}}}
+    (earlier_export / "metadata.json").write_text(json.dumps(metadata))
+    same = str(exported_tunable / "model.weights.h5")
+    assert _reexport(exported_tunable, earlier_export, same)["metrics"] == metadata["metrics"]
+    assert _reexport(exported_tunable, earlier_export, new_weights)["metrics"] == {}  # other weights: stale scores go

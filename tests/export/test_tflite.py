@@ -73,3 +73,25 @@ def test_function_reading_variables_is_refused(rng):
 def test_bad_quantization():
     with pytest.raises(ValueError, match="Expected quantize in"):
         convert_to_tflite(None, quantize="int4")
+
+
+@pytest.mark.parametrize("method", ["adafm", *(pytest.param(m, marks=pytest.mark.slow) for m in ("ftn", "dni", "cfsnet",
+                                                                                                   "dynamic"))])
+def test_alpha_map_signature_matches_keras_within_one_gray_level(method, rng):
+    model = _tuned_model(method, rng)
+    flatbuffer = convert_to_tflite(uint8_serving_function(model, freeze=True),
+                                   alpha_map_function=uint8_serving_function(model, freeze=True, alpha_map=True))
+    assert_builtin_ops_with_constant_kernels(flatbuffer)
+    runner = TFLiteRunner(flatbuffer)
+    assert sorted(runner.signatures) == ["alpha_map", "serving_default"]
+    image = rng.integers(0, 256, (2, 37, 53, 1), dtype=np.uint8)
+    ramp = np.broadcast_to(np.linspace(0, 1, 53, dtype="float32")[None, None, :, None], (2, 37, 53, 1))
+    alpha_map = np.where(rng.random((2, 37, 53, 1)) < 0.1, 1.0 - ramp, ramp).astype("float32")  # with speckles
+    keras_map = uint8_serving_function(model, alpha_map=True)
+    expected = keras_map(image=image, alpha=alpha_map)["denoised"].numpy().astype(int)
+    assert np.abs(runner(image=image, alpha=alpha_map, signature="alpha_map").astype(int) - expected).max() <= 1
+    scalar = runner(image=image, alpha=np.full((2, 1), 0.4, "float32"))
+    constant = runner(image=image, alpha=np.full((2, 37, 53, 1), 0.4, "float32"), signature="alpha_map")
+    assert np.abs(scalar.astype(int) - constant).max() <= 1
+    with pytest.raises(ValueError, match="has no 'other' signature"):
+        runner(image=image, alpha=alpha_map, signature="other")

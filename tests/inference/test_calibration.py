@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from tunablecnn.inference.calibration import MAX_PSNR, _psnr, alpha_for_level, calibration_levels, measure_calibration
+from tunablecnn.inference.calibration import (MAX_PSNR, _psnr, alpha_for_level, calibration_levels, map_range_note,
+                                             measure_calibration)
 from tunablecnn.metrics import psnr
 
 TABLE = [{"level": 15.0, "alpha": 0.0, "psnr": 0}, {"level": 25.0, "alpha": 0.4, "psnr": 0},
@@ -60,3 +61,17 @@ def test_a_perfect_image_counts_as_max_psnr_not_infinity(rng):
     restored = clean.copy()
     restored[1] += 0.1
     assert _psnr(clean, restored) == pytest.approx((MAX_PSNR + 20.0) / 2)
+
+
+def test_a_sigma_map_is_mapped_per_pixel():
+    sigmas = np.array([[5.0, 20.0], [37.5, 80.0]], np.float32)
+    alphas = alpha_for_level(TABLE, sigmas)
+    assert alphas.dtype == np.float32 and alphas.shape == (2, 2)
+    np.testing.assert_allclose(alphas, [[0.0, 0.2], [0.7, 1.0]], atol=1e-6)
+
+
+def test_map_range_note_counts_the_pixels_outside():
+    assert map_range_note(TABLE, np.array([15.0, 30.0, 50.0]), "the map") is None
+    note = map_range_note(TABLE, np.array([10.0, 30.0, 30.0, 60.0]), "the map")
+    assert note == ("the map spans sigma 10.0-60.0; 50 % of its pixels lie outside the calibrated range "
+                    "(sigma 15-50) and use the alpha of its nearest end")

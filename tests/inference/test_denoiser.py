@@ -8,6 +8,7 @@ import pytest
 
 import tunablecnn
 from tunablecnn import load_model
+from tunablecnn.inference.noise_model import NoiseModel, noise_sigma_map
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +94,25 @@ def test_unknown_name_lists_the_bundled_models():
 def test_bad_backend(exported_tunable):
     with pytest.raises(ValueError, match="Expected backend in"):
         load_model(str(exported_tunable), backend="onnx")
+
+
+def test_the_tflite_backend_uses_every_core_by_default(exported_tunable, monkeypatch):
+    from tunablecnn.inference import backends
+
+    threads = []
+    original = backends.TFLiteRunner.__init__
+
+    def record(self, model, *, num_threads=None):
+        threads.append(num_threads)
+        original(self, model, num_threads=num_threads)
+
+    monkeypatch.setattr(backends.TFLiteRunner, "__init__", record)
+    monkeypatch.setattr(backends.os, "cpu_count", lambda: 3)
+    load_model(str(exported_tunable), backend="tflite")
+    load_model(str(exported_tunable), backend="tflite", num_threads=1)
+    assert threads == [3, 3, 1, 1]  # the uint8 and the float file, each time
+    with pytest.raises(ValueError, match="for backend='tflite' only"):
+        load_model(str(exported_tunable), num_threads=2)
 
 
 def test_old_format_is_refused(exported_tunable, tmp_path):
@@ -183,3 +203,67 @@ def test_without_calibration_the_message_fits_the_call(uncalibrated, kwargs, mes
         uncalibrated(image, **kwargs)
     assert message in str(error.value)
     assert uncalibrated(image, alpha=0.5).shape == image.shape
+
+
+def test_alpha_maps_of_every_shape_and_a_constant_map_give_the_scalar_output(exported_tunable, denoiser, rng):
+    image = rng.integers(0, 256, (20, 28), dtype=np.uint8)
+    scalar = denoiser(image, alpha=0.4)
+    constant = np.full((20, 28), 0.4, np.float32)
+    for alpha_map in (constant, constant[..., None], constant[None, ..., None]):
+        assert np.abs(denoiser(image, alpha=alpha_map).astype(int) - scalar).max() <= 1
+    lite = load_model(str(exported_tunable), backend="tflite")
+    assert np.abs(lite(image, alpha=constant).astype(int) - scalar).max() <= 1
+    batch = np.stack([image, image[::-1]])[..., None]
+    per_image = denoiser(batch, alpha=np.stack([constant, constant * 0 + 1])[..., None])
+    np.testing.assert_array_equal(per_image[1], denoiser(batch[1], alpha=1.0))
+
+
+def test_level_map_goes_through_the_calibration_per_pixel(denoiser, rng):
+    image = rng.random((16, 24)).astype(np.float32)
+    sigmas = np.broadcast_to(np.linspace(15, 50, 24, dtype=np.float32), (16, 24))
+    expected = denoiser(image, alpha=denoiser.alpha_for_level(sigmas))
+    np.testing.assert_array_equal(denoiser(image, level=sigmas), expected)
+    with pytest.warns(UserWarning, match="level map spans sigma 5.0-50.0; 50 % of its pixels lie outside"):
+        denoiser(image, level=np.where(np.arange(24) < 12, 5.0, 50.0) * np.ones((16, 1)))
+
+
+def test_auto_map_estimates_a_noise_model_and_uses_its_alpha_map(denoiser, rng):
+    clean = np.broadcast_to(np.linspace(0.1, 0.9, 64, dtype=np.float32), (64, 64))
+    noisy = clean + rng.normal(size=clean.shape).astype(np.float32) * np.sqrt(3.0 * clean * 255 + 100) / 255
+    alphas, estimate = denoiser.auto_alpha_map(noisy)
+    assert alphas.shape == (64, 64) and estimate["a"] > 1 and estimate["sigma"][0] < estimate["sigma"][1]
+    sigmas = noise_sigma_map(noisy * 255.0, NoiseModel(estimate["a"], estimate["b"]))
+    assert sigmas[:, -8:].mean() > sigmas[:, :8].mean() + 10  # brighter, noisier
+    np.testing.assert_allclose(alphas, denoiser.alpha_for_level(sigmas), atol=1e-6)
+    np.testing.assert_array_equal(denoiser(noisy, alpha="auto-map"), denoiser(noisy, alpha=alphas))
+
+
+def test_self_ensemble_turns_the_map_with_the_image(denoiser, rng):
+    image = rng.integers(0, 256, (1, 16, 24, 1), dtype=np.uint8)
+    alpha_map = np.broadcast_to(np.linspace(0, 1, 24, dtype=np.float32)[None, None, :, None], (1, 16, 24, 1))
+    out = denoiser(image, alpha=alpha_map, self_ensemble=True)
+    turned = denoiser(np.rot90(image, 1, axes=(1, 2)), alpha=np.rot90(alpha_map, 1, axes=(1, 2)), self_ensemble=True)
+    np.testing.assert_array_equal(turned, np.rot90(out, 1, axes=(1, 2)))
+
+
+@pytest.mark.parametrize(("alpha", "message"), [
+    (np.zeros((5, 7, 1)), r"Expected alpha as a number or a map \[16, 16\], \[16, 16, 1\] or \[1, 16, 16, 1\]"),
+    (np.full((16, 16), 1.5), "Expected alpha in \\[0, 1\\]. Received: an alpha map from 1.5 to 1.5"),
+])
+def test_bad_alpha_maps(denoiser, alpha, message):
+    with pytest.raises(ValueError, match=message):
+        denoiser(np.zeros((16, 16), np.uint8), alpha=alpha)
+
+
+@pytest.mark.parametrize("backend", ["saved_model", "tflite"])
+def test_a_folder_without_the_map_signature_says_to_reexport(exported_tunable, tmp_path, backend, rng):
+    copy = tmp_path / "old"
+    shutil.copytree(exported_tunable, copy)
+    metadata = json.loads((copy / "metadata.json").read_text())
+    del metadata["alpha_map_signature"]  # as written before alpha maps existed
+    (copy / "metadata.json").write_text(json.dumps(metadata))
+    old = load_model(str(copy), backend=backend)
+    image = rng.integers(0, 256, (16, 16), dtype=np.uint8)
+    assert old(image, alpha=0.5).shape == image.shape
+    with pytest.raises(ValueError, match="exported without the alpha-map signature .* re-export it with"):
+        old(image, alpha=np.full((16, 16), 0.5, np.float32))

@@ -31,3 +31,11 @@ def test_the_result_is_equivariant_even_when_the_denoiser_is_not(rng):
     for turns, flip in TRANSFORMS:  # _transform is checked against its inverse above
         np.testing.assert_allclose(self_ensemble(_position_dependent, _transform(batch, turns, flip)),
                                    _transform(ensembled, turns, flip), atol=1e-6)
+
+
+def test_an_alpha_map_turns_with_the_batch(rng):
+    batch = rng.random((1, 6, 9, 1)).astype(np.float32)
+    alpha_map = rng.random((1, 6, 9, 1)).astype(np.float32)
+    # A pixelwise 'denoiser' that uses each pixel's alpha: exactly equivariant only if the map turns too.
+    result = self_ensemble(lambda view, local: view * local, batch, alpha_map=alpha_map)
+    np.testing.assert_allclose(result, batch * alpha_map, rtol=1e-6)

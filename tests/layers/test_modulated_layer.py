@@ -75,3 +75,54 @@ def test_a_layer_must_declare_its_modulation_weights_and_cost():
         layer.modulation_weights
     with pytest.raises(NotImplementedError, match="ModulatedLayer must define flops_per_output_pixel"):
         layer.flops_per_output_pixel()
+
+
+# method -> a layer with strides 2 (the layers without strides keep their resolution)
+STRIDED = {
+    "ftn": lambda: FTNConv2D(6, 3, strides=2, groups=2),
+    "dni": lambda: DNIConv2D(6, 3, strides=2),
+    "cfsnet": lambda: CFSNetCoupling(3, strides=2),
+}
+
+
+def _randomized(layer, x, alpha, rng):
+    """`layer` built on `x`, every weight random (a new layer ignores alpha); returns `call(alpha)`."""
+    main = rng.normal(size=(*x.shape[:1], -(-x.shape[1] // _strides(layer)), -(-x.shape[2] // _strides(layer)),
+                            6)).astype("float32")
+    call = (lambda a: np.asarray(layer(x, main, a))) if isinstance(layer, CFSNetCoupling) else (
+        lambda a: np.asarray(layer(x, a)))
+    call(alpha)
+    for v in layer.weights:
+        v.assign(rng.normal(0, 0.3, size=v.shape).astype("float32"))
+    return call
+
+
+def _strides(layer):
+    return getattr(layer, "strides", 1)
+
+
+def _map_cases():
+    return [(method, make) for method, (make, _, _) in METHODS.items()] + [(f"{m}-strided", make)
+                                                                          for m, make in STRIDED.items()]
+
+
+@pytest.mark.parametrize(("method", "make"), _map_cases())
+def test_each_pixel_gets_the_output_of_its_own_alpha(method, make, rng):
+    x = rng.normal(size=(2, 8, 6, 4)).astype("float32")
+    call = _randomized(make(), x, np.zeros((2, 1), "float32"), rng)
+    # A map constant over 2x2 blocks, so a strided layer's pooled map holds the same values.
+    blocks = rng.choice(np.array([0.0, 0.3, 1.0], "float32"), size=(2, 4, 3, 1))
+    alpha_map = np.repeat(np.repeat(blocks, 2, axis=1), 2, axis=2)
+    got = call(alpha_map)
+    local = alpha_map[:, :: _strides(make()), :: _strides(make())]
+    for value in (0.0, 0.3, 1.0):
+        scalar = call(np.full((2, 1), value, "float32"))
+        np.testing.assert_allclose(got, np.where(local == value, scalar, got), rtol=1e-5, atol=1e-5)
+    constant = call(np.full((2, 8, 6, 1), 0.3, "float32"))
+    np.testing.assert_allclose(constant, call(np.full((2, 1), 0.3, "float32")), rtol=1e-5, atol=1e-5)
+
+
+def test_alpha_of_another_shape_is_refused(rng):
+    layer = AdaFM(3)
+    with pytest.raises(ValueError, match=r"Expected alpha \[batch, 1\] or a map \[batch, height, width, 1\]"):
+        layer(rng.normal(size=(1, 4, 4, 2)).astype("float32"), np.zeros((1, 4, 4, 2), "float32"))

@@ -13,10 +13,11 @@ from tunablecnn.data import ImageError, dataset_files, list_images, read_image
 from tunablecnn.export.saved_model import load_signatures, write_saved_model
 from tunablecnn.export.serving import float_serving_function, image_channels, uint8_serving_function
 from tunablecnn.export.tflite import convert_to_tflite
-from tunablecnn.export.verify import VERIFY_ALPHAS, VerificationError, check, compare, test_image
+from tunablecnn.export.verify import VERIFY_ALPHAS, VERIFY_MAP, VerificationError, alpha_input, check, compare, test_image
 from tunablecnn.inference import TFLiteRunner
 from tunablecnn.inference.calibration import calibration_levels, measure_calibration
-from tunablecnn.model_folder import FILES, FORMAT_VERSION, METADATA_FILE, OUTPUT, SIGNATURE, write_metadata
+from tunablecnn.model_folder import (FILES, FLOAT_MAP_SIGNATURE, FORMAT_VERSION, MAP_METADATA, MAP_SIGNATURE, METADATA_FILE,
+                                     OUTPUT, SIGNATURE, read_metadata, write_metadata)
 from tunablecnn.models import build_model
 from tunablecnn.models.cost import model_cost
 from tunablecnn.models.tunable import is_tunable
@@ -36,7 +37,9 @@ def export_model(pipeline, weights_path, output_directory, *, to_tflite=True, qu
     only after its self-check passed, so the folder always holds one complete export, the
     earlier one or the new one. Files of an earlier export that this one does not write (its
     `.tflite` files, say) go; other files (a README) are kept. A folder that holds no export
-    is refused.
+    is refused. Metrics recorded in the earlier export (`evaluate --record-metrics`) are kept
+    when its weights and calibration are the same as this one's, so re-exporting a model to
+    add files does not erase its scores.
     """
     target = os.path.normpath(output_directory)
     _prepare_target(target)
@@ -47,12 +50,29 @@ def export_model(pipeline, weights_path, output_directory, *, to_tflite=True, qu
         metadata = _write_export(model, pipeline, staging, os.path.basename(target), to_tflite, quantize, metrics)
         if is_tunable(model) and calibration_images is not None:
             metadata["tunable"]["calibration"] = _calibrate(model, pipeline, calibration_images)
+        if not metrics:
+            metadata["metrics"] = _kept_metrics(target, weights_path, metadata)
         write_metadata(staging, metadata)
         _keep_other_files(target, staging)
         _swap_in(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return metadata
+
+
+def _kept_metrics(target, weights_path, metadata):
+    """The earlier export's metrics if it holds the same weights (byte for byte) and calibration, else {}."""
+    try:
+        earlier = read_metadata(target)
+        with open(os.path.join(target, FILES["weights"]), "rb") as old, open(weights_path, "rb") as new:
+            same_weights = old.read() == new.read()
+    except (OSError, ValueError):
+        return {}
+    same_calibration = (earlier.get("tunable") or {}).get("calibration") == (metadata.get("tunable") or {}).get("calibration")
+    if same_weights and same_calibration and earlier.get("metrics"):
+        logger.info("kept the recorded metrics of the earlier export (same weights and calibration)")
+        return earlier["metrics"]
+    return {}
 
 
 def _prepare_target(target):
@@ -142,27 +162,34 @@ def _another_process_runs(pid):
 
 
 def _write_tflite(model, path, quantize):
-    functions = {"tflite": uint8_serving_function(model, freeze=True),
-                 "tflite_float": float_serving_function(model, clip=True, freeze=True)}
-    for key, function in functions.items():
+    """Both .tflite files: `serving_default`, and for tunable models `alpha_map` beside it."""
+    tunable = is_tunable(model)
+    builders = {"tflite": lambda **kw: uint8_serving_function(model, freeze=True, **kw),
+                "tflite_float": lambda **kw: float_serving_function(model, clip=True, freeze=True, **kw)}
+    for key, build in builders.items():
+        alpha_map = build(alpha_map=True) if tunable else None
         with open(path(key), "wb") as handle:
-            handle.write(convert_to_tflite(function, quantize=quantize))
+            handle.write(convert_to_tflite(build(), quantize=quantize, alpha_map_function=alpha_map))
         logger.info("wrote %s (%s)", path(key), "float32" if quantize == "none" else quantize)
 
 
 def _verify(model, path, to_tflite, quantize):
     """Largest gray-level difference of each export against Keras; raises if a float32 export is off by > 1."""
-    alphas = VERIFY_ALPHAS if is_tunable(model) else (None,)
-    keras_fn = uint8_serving_function(model)
+    tunable = is_tunable(model)
+    alphas = (*VERIFY_ALPHAS, VERIFY_MAP) if tunable else (None,)
+    keras_fn = _signature_caller(uint8_serving_function(model), uint8_serving_function(model, alpha_map=True)
+                                 if tunable else None)
     signatures, _keep_alive = load_signatures(path("saved_model"))
-    candidates = {"saved_model": _signature_caller(signatures[SIGNATURE])}
+    candidates = {"saved_model": _signature_caller(signatures[SIGNATURE], signatures.get(MAP_SIGNATURE))}
     if to_tflite:
         runners = {key: TFLiteRunner(path(key)) for key in ("tflite", "tflite_float")}
-        unsigned = [FILES[key] for key, runner in runners.items() if not runner.has_signature]
+        wanted = (SIGNATURE, MAP_SIGNATURE) if tunable else (SIGNATURE,)
+        unsigned = [f"{FILES[key]} has no {name} signature" for key, runner in runners.items()
+                    for name in wanted if name not in runner.signatures]
         if unsigned:
-            raise VerificationError(f"{', '.join(unsigned)}: no {SIGNATURE} signature")
+            raise VerificationError("; ".join(unsigned))
         candidates["tflite"] = _tflite_caller(runners["tflite"])
-    differences = compare(_signature_caller(keras_fn), candidates, test_image(image_channels(model)), alphas)
+    differences = compare(keras_fn, candidates, test_image(image_channels(model)), alphas)
     for name, per_alpha in differences.items():
         logger.info("verification %s vs Keras, max |difference| in gray levels per alpha: %s", name, per_alpha)
     tolerance = 1 if quantize == "none" else None
@@ -171,17 +198,25 @@ def _verify(model, path, to_tflite, quantize):
     return {"max_abs_difference_gray_levels": differences, "tolerance": tolerance}
 
 
-def _signature_caller(function):
+def _signature_caller(function, map_function=None):
     def call(image, alpha):
-        kwargs = {"image": image} if alpha is None else {"image": image, "alpha": np.full((len(image), 1), alpha, "float32")}
-        return function(**kwargs)[OUTPUT].numpy()
+        if alpha is None:
+            return function(image=image)[OUTPUT].numpy()
+        values = alpha_input(image, alpha)
+        chosen = function if values.ndim == 2 else map_function
+        if chosen is None:
+            raise VerificationError(f"no {MAP_SIGNATURE} signature to verify")
+        return chosen(image=image, alpha=values)[OUTPUT].numpy()
 
     return call
 
 
 def _tflite_caller(runner):
     def call(image, alpha):
-        return runner(image=image) if alpha is None else runner(image=image, alpha=np.full((len(image), 1), alpha, "float32"))
+        if alpha is None:
+            return runner(image=image)
+        values = alpha_input(image, alpha)
+        return runner(image=image, alpha=values, signature=SIGNATURE if values.ndim == 2 else MAP_SIGNATURE)
 
     return call
 
@@ -203,6 +238,7 @@ def _metadata(model, pipeline, name, to_tflite, quantize, verification, metrics)
     inputs = {"image": {"dtype": "uint8", "shape": ["N", "H", "W", channels], "range": [0, 255]}}
     if tunable:
         inputs["alpha"] = {"dtype": "float32", "shape": ["N", 1], "range": [0.0, 1.0]}
+    outputs = {OUTPUT: {"dtype": "uint8", "shape": ["N", "H", "W", channels]}}
     files = {k: v for k, v in FILES.items() if to_tflite or not k.startswith("tflite")}
     return {
         "format_version": FORMAT_VERSION,
@@ -213,8 +249,10 @@ def _metadata(model, pipeline, name, to_tflite, quantize, verification, metrics)
                   **model_cost(pipeline)},
         "tunable": None if not tunable else {
             "type": tunable["type"], "start": tunable["start"], "end": tunable["end"], "calibration": []},
-        "signature": {"name": SIGNATURE, "inputs": inputs,
-                      "outputs": {OUTPUT: {"dtype": "uint8", "shape": ["N", "H", "W", channels]}}},
+        "signature": {"name": SIGNATURE, "inputs": inputs, "outputs": outputs},
+        MAP_METADATA: None if not tunable else {
+            "name": MAP_SIGNATURE, "float_name": FLOAT_MAP_SIGNATURE, "outputs": outputs,
+            "inputs": {**inputs, "alpha": {"dtype": "float32", "shape": ["N", "H", "W", 1], "range": [0.0, 1.0]}}},
         "files": files,
         "quantize": quantize,
         "verification": verification,

@@ -1,36 +1,46 @@
-"""TFLite conversion: builtin ops only, `serving_default` signature (`tunablecnn.inference.TFLiteRunner` runs it)."""
+"""TFLite conversion: builtin ops only, `serving_default` (and `alpha_map`) signatures (`tunablecnn.inference.TFLiteRunner` runs them)."""
 
 import tempfile
 
 import tensorflow as tf
 
-from tunablecnn.model_folder import SIGNATURE
+from tunablecnn.model_folder import MAP_SIGNATURE, SIGNATURE
 
 QUANTIZATIONS = ("none", "float16", "dynamic")
 
 
-def convert_to_tflite(serving_function, *, quantize="none"):
+def convert_to_tflite(serving_function, *, quantize="none", alpha_map_function=None):
     """Convert a frozen serving `tf.function` to a TFLite flatbuffer (bytes), builtin ops only.
 
     The file carries the function as signature `serving_default` (inputs `image` and, for
-    tunable models, `alpha`; output `denoised`). The function must be built with
-    `freeze=True`: its weights are then constants, so kernel arithmetic such as FTN's
+    tunable models, `alpha`; output `denoised`), and `alpha_map_function`, if given, as
+    signature `alpha_map` (alpha `[N, H, W, 1]`). The functions must be built with
+    `freeze=True`: their weights are then constants, so kernel arithmetic such as FTN's
     `FTN(W) - W` is folded at conversion and the file holds static kernels only. (Written
     with a signature, captured variables would become uninitialised resource variables.)
     """
     _check_quantize(quantize)
+    functions = {SIGNATURE: serving_function}
+    if alpha_map_function is not None:
+        functions[MAP_SIGNATURE] = alpha_map_function
+    concrete = {name: _frozen_concrete(function) for name, function in functions.items()}
+    module = tf.Module()
+    for name, function in functions.items():
+        setattr(module, name, function)
+    with tempfile.TemporaryDirectory() as directory:
+        tf.saved_model.save(module, directory, signatures=concrete)
+        converter = tf.lite.TFLiteConverter.from_saved_model(directory, signature_keys=list(concrete))
+        return _convert(converter, quantize)
+
+
+def _frozen_concrete(serving_function):
     concrete = serving_function.get_concrete_function()
     if concrete.variables:
         raise ValueError(
             "Expected a serving function with frozen weights (build it with freeze=True). "
             f"Received one reading {len(concrete.variables)} variables"
         )
-    module = tf.Module()
-    module.serve = serving_function
-    with tempfile.TemporaryDirectory() as directory:
-        tf.saved_model.save(module, directory, signatures={SIGNATURE: concrete})
-        converter = tf.lite.TFLiteConverter.from_saved_model(directory, signature_keys=[SIGNATURE])
-        return _convert(converter, quantize)
+    return concrete
 
 
 def _check_quantize(quantize):

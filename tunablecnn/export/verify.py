@@ -3,6 +3,7 @@
 import numpy as np
 
 VERIFY_ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
+VERIFY_MAP = "ramp"  # an alpha map rising from 0 at the left to 1 at the right (the alpha-map signature)
 
 
 class VerificationError(RuntimeError):
@@ -18,10 +19,20 @@ def test_image(channels, size=64, seed=0):
     return np.clip(image * 255, 0, 255).astype(np.uint8)[None]
 
 
+def alpha_input(image, alpha):
+    """The `alpha` input for a batch `image` [N, H, W, C]: `[N, 1]` for a number, a map `[N, H, W, 1]` for `VERIFY_MAP`."""
+    n, h, w = np.shape(image)[:3]
+    if alpha == VERIFY_MAP:
+        ramp = np.linspace(0.0, 1.0, w, dtype=np.float32)
+        return np.broadcast_to(ramp[None, None, :, None], (n, h, w, 1)).copy()
+    return np.full((n, 1), alpha, np.float32)
+
+
 def compare(reference, candidates, image, alphas):
     """Largest |difference| in gray levels between `reference` and each candidate, per alpha.
 
-    Each argument is `fn(image_uint8, alpha_or_None) -> uint8`; returns `{name: {alpha: diff}}`.
+    Each argument is `fn(image_uint8, alpha_or_None) -> uint8`, where alpha is a number or
+    `VERIFY_MAP`; returns `{name: {alpha: diff}}`.
     """
     result = {}
     for name, candidate in candidates.items():
@@ -43,4 +54,4 @@ def check(differences, tolerance):
 
 
 def _key(alpha):
-    return "blind" if alpha is None else f"{alpha:g}"
+    return "blind" if alpha is None else alpha if isinstance(alpha, str) else f"{alpha:g}"

@@ -44,13 +44,18 @@ def measure_calibration(denoise, clean_images, levels, seed=0):
 
 
 def alpha_for_level(table, level):
-    """Alpha for noise sigma `level` (0-255), linearly interpolated in the table and clamped to [0, 1]."""
+    """Alpha for noise sigma `level` (0-255), linearly interpolated in the table and clamped to [0, 1].
+
+    `level` is a number (gives a float) or an array, a sigma map say (gives a float32 array of
+    its shape, every element mapped alike).
+    """
     if not table:
         raise ValueError("this model has no level calibration; pass alpha instead of level")
     levels = np.array([row["level"] for row in table])
     alphas = np.array([row["alpha"] for row in table])
     order = np.argsort(levels)
-    return float(np.clip(np.interp(level, levels[order], alphas[order]), 0.0, 1.0))
+    mapped = np.clip(np.interp(level, levels[order], alphas[order]), 0.0, 1.0)
+    return float(mapped) if np.ndim(level) == 0 else mapped.astype(np.float32)
 
 
 def calibrated_range(table):
@@ -70,6 +75,18 @@ def range_note(table, level, alpha, what):
     side, end = ("below", low) if level < low else ("above", high)
     return (f"{what} is {side} the calibrated range (sigma {low:g}-{high:g}): "
             f"using alpha {alpha:.2f}, the alpha for sigma {end:g}")
+
+
+def map_range_note(table, levels, what):
+    """None if every sigma of the map `levels` lies in the calibrated range; otherwise a sentence
+    saying which share lies outside and that those pixels use the alpha of the nearest end."""
+    low, high = calibrated_range(table)
+    levels = np.asarray(levels)
+    outside = float(np.mean((levels < low) | (levels > high)))
+    if outside == 0:
+        return None
+    return (f"{what} spans sigma {levels.min():.1f}-{levels.max():.1f}; {100 * outside:.0f} % of its pixels lie "
+            f"outside the calibrated range (sigma {low:g}-{high:g}) and use the alpha of its nearest end")
 
 
 def _psnr(clean, restored):

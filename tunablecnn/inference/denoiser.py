@@ -4,16 +4,22 @@ import warnings
 
 import numpy as np
 
-from tunablecnn.inference.backends import open_backend
-from tunablecnn.inference.calibration import alpha_for_level, range_note
+from tunablecnn.inference.backends import is_alpha_map, open_backend
+from tunablecnn.inference.calibration import alpha_for_level, map_range_note, range_note
 from tunablecnn.inference.noise_estimation import estimate_noise_sigma
+from tunablecnn.inference.noise_model import estimate_noise_model, noise_sigma_map
 from tunablecnn.inference.self_ensemble import self_ensemble
 from tunablecnn.model_folder import read_metadata, resolve
 
 
-def load_model(name_or_path, backend="saved_model"):
-    """Load a bundled model by name (see `list_models()`) or an exported folder; return a `Denoiser`."""
-    return Denoiser(resolve(name_or_path), backend=backend)
+def load_model(name_or_path, backend="saved_model", num_threads=None):
+    """Load a bundled model by name (see `list_models()`) or an exported folder; return a `Denoiser`.
+
+    `backend`: "saved_model" (TensorFlow; fastest on x86 with oneDNN) or "tflite" (ai-edge-litert
+    with XNNPACK; the path for ARM and devices). `num_threads`: TFLite interpreter threads,
+    default every core; the SavedModel backend always uses TensorFlow's pools (every core).
+    """
+    return Denoiser(resolve(name_or_path), backend=backend, num_threads=num_threads)
 
 
 class Denoiser:
@@ -28,12 +34,17 @@ class Denoiser:
       the calibration). With neither, "auto" is used. Blind models take neither. A level (given
       or estimated) outside the calibrated range uses the alpha of the nearest end of the range,
       with a `UserWarning` naming the range and that alpha.
+    - per pixel: `alpha` or `level` may be a map `[H, W]`, `[H, W, 1]` or `[N, H, W, 1]` (N = 1 is
+      shared by the batch) of the images' height and width: one alpha, or noise sigma, per pixel.
+      `alpha="auto-map"` estimates each image's signal-dependent noise (`variance = a * signal + b`,
+      `auto_alpha_map`) and uses the calibrated alpha of each pixel's sigma. Maps need a folder
+      exported with the `alpha_map` signature; older folders say to re-export.
     - `self_ensemble=True` averages the results for the 8 flips and 90-degree rotations of the
       input: usually a little better (+0.1-0.2 dB), 8x slower.
     The output has the input's shape.
     """
 
-    def __init__(self, directory, backend="saved_model"):
+    def __init__(self, directory, backend="saved_model", num_threads=None):
         self.directory = directory
         self.metadata = read_metadata(directory)
         self.name = self.metadata["name"]
@@ -41,7 +52,7 @@ class Denoiser:
         self.channels = self.metadata["model"]["channels"]
         self.tunable = self.metadata["tunable"] is not None
         self.calibration = self.metadata["tunable"]["calibration"] if self.tunable else []
-        self._run = open_backend(backend, directory, self.metadata)
+        self._run = open_backend(backend, directory, self.metadata, num_threads)
 
     def __call__(self, images, alpha=None, level=None, self_ensemble=False):
         array = np.asarray(images)
@@ -76,20 +87,43 @@ class Denoiser:
         sigma = self.estimate_level(image)
         return alpha_for_level(self.calibration, sigma), sigma
 
+    def auto_alpha_map(self, image):
+        """`(alpha map [H, W], estimate)` for one image: its noise model `variance = a * signal + b`
+        (`tunablecnn.inference.noise_model`), the resulting sigma map through the calibration.
+
+        `estimate` holds `a`, `b` (0-255 scale), `sigma` and `alpha` (each `(lowest, highest)`
+        over the map) and `note` (a sentence if some sigmas lie outside the calibrated range, else None).
+        """
+        self._require_calibration("alpha 'auto-map' cannot choose alpha")
+        pixels = self._gray_levels(image)
+        model = estimate_noise_model(pixels)
+        sigmas = noise_sigma_map(pixels, model)
+        alphas = alpha_for_level(self.calibration, sigmas)
+        return alphas, {"a": model.a, "b": model.b, "sigma": (float(sigmas.min()), float(sigmas.max())),
+                        "alpha": (float(alphas.min()), float(alphas.max())),
+                        "note": map_range_note(self.calibration, sigmas, "the estimated sigma map")}
+
     def range_note(self, level, alpha, what):
         """A sentence if `level` (named `what`, e.g. "level 80") lies outside the calibrated range, else None."""
         return range_note(self.calibration, level, alpha, what)
 
     def estimate_level(self, image):
         """Blind estimate of the noise sigma (0-255 scale) of one image in this call's convention."""
-        array = np.asarray(image, np.float64)
+        return estimate_noise_sigma(self._gray_levels(image))
+
+    @staticmethod
+    def _gray_levels(image):
+        """One image in this call's convention (uint8 or float in [0, 1]) on the 0-255 scale, float64."""
         scale = 1.0 if np.asarray(image).dtype == np.uint8 else 255.0
-        return estimate_noise_sigma(array * scale)
+        return np.asarray(image, np.float64) * scale
 
     def _self_ensemble(self, batch, alphas, uint8):
         # In float, so the 8 results are averaged before rounding to gray levels.
         floats = batch.astype(np.float32) / (255.0 if uint8 else 1.0)
-        mean = self_ensemble(lambda view: self._run(view, alphas, uint8=False), floats)
+        if is_alpha_map(alphas):  # the map turns with the image
+            mean = self_ensemble(lambda view, local: self._run(view, local, uint8=False), floats, alpha_map=alphas)
+        else:
+            mean = self_ensemble(lambda view: self._run(view, alphas, uint8=False), floats)
         return np.round(np.clip(mean, 0.0, 1.0) * 255.0).astype(np.uint8) if uint8 else mean
 
     def _as_batch(self, array):
@@ -118,14 +152,28 @@ class Denoiser:
             return None, []
         if alpha is not None and level is not None:
             raise ValueError("Give alpha or level, not both")
-        if level is not None or alpha is None or (isinstance(alpha, str) and alpha == "auto"):
+        if isinstance(alpha, str) and alpha == "auto-map":
+            values, notes = self._auto_alpha_maps(batch)
+        elif level is not None and np.ndim(level) > 0:
+            self._require_calibration("a noise level cannot be mapped to alpha")
+            sigmas = _as_map(level, batch, "level")
+            values, notes = alpha_for_level(self.calibration, sigmas), [map_range_note(self.calibration, sigmas, "level map")]
+        elif level is not None or alpha is None or (isinstance(alpha, str) and alpha == "auto"):
             values, notes = self._calibrated_alphas(batch, level)
+        elif _is_map(alpha, batch):
+            values, notes = _as_map(alpha, batch, "alpha"), []
         else:
             values, notes = np.broadcast_to(np.asarray(alpha, np.float32).reshape(-1), (len(batch),)), []
-        values = np.asarray(values, np.float32).reshape(-1, 1)
+        values = np.asarray(values, np.float32)
+        values = values if values.ndim == 4 else values.reshape(-1, 1)
         if not np.all((values >= 0) & (values <= 1)):
-            raise ValueError(f"Expected alpha in [0, 1]. Received: alpha={alpha}")
-        return values, notes
+            received = f"alpha={alpha}" if values.ndim == 2 else f"an alpha map from {values.min():g} to {values.max():g}"
+            raise ValueError(f"Expected alpha in [0, 1]. Received: {received}")
+        return values, [note for note in notes if note]
+
+    def _auto_alpha_maps(self, batch):
+        picks = [self.auto_alpha_map(image) for image in batch]
+        return np.stack([alphas for alphas, _ in picks])[..., None], [estimate["note"] for _, estimate in picks]
 
     def _calibrated_alphas(self, batch, level):
         """Calibrated alphas for `level` (or, if None, each image's estimated level) and notes on levels out of range."""
@@ -145,3 +193,19 @@ class Denoiser:
             raise ValueError(f"{self.name} has no level calibration (it was exported without calibration images), "
                              f"so {consequence}: give alpha, a number in [0, 1]")
 
+
+def _is_map(value, batch):
+    """Whether `alpha` is a per-pixel map rather than one number per image ([N] or [N, 1])."""
+    shape = np.shape(value)
+    return len(shape) >= 3 or (len(shape) == 2 and shape == batch.shape[1:3] and shape != (len(batch), 1))
+
+
+def _as_map(value, batch, name):
+    """`value` ([H, W], [H, W, 1], [1 or N, H, W, 1]) as float32 `[N, H, W, 1]` for `batch` [N, H, W, C]."""
+    n, h, w = batch.shape[:3]
+    array = np.asarray(value, np.float32)
+    shaped = {2: lambda a: a[None, ..., None], 3: lambda a: a[None], 4: lambda a: a}.get(array.ndim, lambda a: None)(array)
+    if shaped is None or shaped.shape[1:] != (h, w, 1) or shaped.shape[0] not in (1, n):
+        raise ValueError(f"Expected {name} as a number or a map [{h}, {w}], [{h}, {w}, 1] or [{n}, {h}, {w}, 1] "
+                         f"matching the images. Received shape {array.shape}")
+    return np.ascontiguousarray(np.broadcast_to(shaped, (n, h, w, 1)))

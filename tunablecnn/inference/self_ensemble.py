@@ -10,11 +10,19 @@ import numpy as np
 TRANSFORMS = [(turns, flip) for turns in range(4) for flip in (False, True)]
 
 
-def self_ensemble(denoise, batch):
-    """Mean of `untransform(denoise(transform(batch)))` over `TRANSFORMS`; `batch` is float [N, H, W, C]."""
+def self_ensemble(denoise, batch, alpha_map=None):
+    """Mean of `untransform(denoise(transform(batch)))` over `TRANSFORMS`; `batch` is float [N, H, W, C].
+
+    With `alpha_map` ([N, H, W, 1], one alpha per pixel) the map turns with the batch:
+    `denoise(view, map_view)`.
+    """
     total = np.zeros(batch.shape, np.float64)
     for turns, flip in TRANSFORMS:
-        restored = denoise(np.ascontiguousarray(_transform(batch, turns, flip)))
+        view = np.ascontiguousarray(_transform(batch, turns, flip))
+        if alpha_map is None:
+            restored = denoise(view)
+        else:
+            restored = denoise(view, np.ascontiguousarray(_transform(alpha_map, turns, flip)))
         total += _untransform(np.asarray(restored, np.float64), turns, flip)
     return (total / len(TRANSFORMS)).astype(np.float32)
 

@@ -14,6 +14,7 @@ from tunablecnn.layers.local_normalization import LocalNormalization
 from tunablecnn.layers.modulated_conv import ModulatedConv2D
 from tunablecnn.layers.modulated_layer import ModulatedLayer
 from tunablecnn.layers.pad_to_multiple import PadToMultiple
+from tunablecnn.layers.pool_to_match import PoolToMatch
 from tunablecnn.layers.resize_to_match import ResizeToMatch
 from tunablecnn.layers.sparsify import Sparsify
 from tunablecnn.layers.stop_gradient import StopGradient
@@ -34,6 +35,7 @@ __all__ = [
     "ModulatedLayer",
     "PadToMultiple",
     "PixelGate",
+    "PoolToMatch",
     "ResizeToMatch",
     "Sparsify",
     "StopGradient",

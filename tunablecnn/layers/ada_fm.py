@@ -22,7 +22,8 @@ class AdaFM(ModulatedLayer):
 
     Call arguments:
         inputs: `[batch, height, width, channels]`.
-        alpha: `[batch, 1]`, each sample's own level in [0, 1].
+        alpha: `[batch, 1]`, each sample's own level in [0, 1], or a map `[batch, height, width, 1]`
+            at the resolution of `inputs`, each pixel's own level (see `ModulatedLayer`).
 
     Example:
         >>> y = AdaFM(3)(np.ones((2, 8, 8, 4), "float32"), np.array([[0.0], [1.0]], "float32"))
@@ -44,7 +45,7 @@ class AdaFM(ModulatedLayer):
         self.bias = self.add_weight(name="bias", shape=(channels,), initializer="zeros") if self.use_bias else None
 
     def call(self, inputs, alpha):
-        a = ops.reshape(ops.cast(alpha, inputs.dtype), (-1, 1, 1, 1))
+        a = self._alpha_like(alpha, inputs)
         branch = ops.depthwise_conv(inputs, self.residual_filter, strides=1, padding="same")
         if self.bias is not None:
             branch = branch + self.bias

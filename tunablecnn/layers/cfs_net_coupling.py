@@ -29,7 +29,8 @@ class CFSNetCoupling(ModulatedLayer):
     Call arguments:
         inputs: `[batch, height, width, in_channels]`, the main convolution's input.
         main: `[batch, height / strides, width / strides, filters]`, the main convolution's output.
-        alpha: `[batch, 1]`, each sample's own level in [0, 1].
+        alpha: `[batch, 1]`, each sample's own level in [0, 1], or a map `[batch, height, width, 1]`
+            at the resolution of `inputs`, each pixel's own level (see `ModulatedLayer`).
 
     Returns:
         A tensor shaped like `main`.
@@ -73,7 +74,7 @@ class CFSNetCoupling(ModulatedLayer):
         cast = lambda weight: ops.cast(weight, inputs.dtype)  # noqa: E731
         hidden = ops.relu(ops.conv(inputs, cast(self.branch_kernel), self.strides, "same"))
         branch = ops.conv(hidden, cast(self.branch_projection), 1, "same")
-        coefficient = ops.reshape(ops.cast(alpha, inputs.dtype), (-1, 1, 1, 1)) * cast(self.coupling)
+        coefficient = self._alpha_like(alpha, inputs, self.strides) * cast(self.coupling)
         return main + coefficient * (branch - main)
 
     def compute_output_shape(self, inputs_shape, main_shape, alpha_shape):

@@ -22,7 +22,8 @@ class DynamicTuningBlock(ModulatedLayer):
 
     Call arguments:
         inputs: `[batch, height, width, channels]`.
-        alpha: `[batch, 1]`, each sample's own level in [0, 1].
+        alpha: `[batch, 1]`, each sample's own level in [0, 1], or a map `[batch, height, width, 1]`
+            at the resolution of `inputs`, each pixel's own level (see `ModulatedLayer`).
 
     Raises:
         ValueError: for a `kernel_size` or `depth` outside the allowed values.
@@ -56,7 +57,7 @@ class DynamicTuningBlock(ModulatedLayer):
         for i, kernel in enumerate(self.tuning_kernels):
             branch = ops.relu(branch) if i else branch
             branch = ops.conv(branch, ops.cast(kernel, inputs.dtype), 1, "same")
-        return inputs + ops.reshape(ops.cast(alpha, inputs.dtype), (-1, 1, 1, 1)) * branch
+        return inputs + self._alpha_like(alpha, inputs) * branch
 
     def compute_output_shape(self, inputs_shape, alpha_shape):
         return inputs_shape

@@ -13,14 +13,17 @@ class ModulatedConv2D(ModulatedLayer):
     sample its own alpha, and keeps both kernels static once exported (TFLite's XNNPACK
     does not accelerate convolutions whose kernel is computed at run time). The two
     convolutions stay separate: one convolution over the concatenated kernels would need
-    two slices of its output, which cost more on device than they save.
+    two slices of its output, which cost more on device than they save. The form is exact
+    for an alpha map too: at each output pixel p, `conv(x, W + a(p) D)(p) = conv(x, W)(p) +
+    a(p) conv(x, D)(p)`, the map average-pooled to the output when `strides > 1`.
 
     Args:
         filters, kernel_size, strides: As `keras.layers.Conv2D` (padding is "same", no bias).
         kernel_initializer, kernel_regularizer: For the base kernel `W`.
 
     Call arguments:
-        inputs: `[batch, height, width, channels]`; alpha: `[batch, 1]`.
+        inputs: `[batch, height, width, channels]`; alpha: `[batch, 1]` or a map
+            `[batch, height, width, 1]` at the resolution of `inputs` (see `ModulatedLayer`).
 
     The base kernel is `self.kernel`; `modulation_weights` are the ones the tune stage trains.
     """
@@ -46,7 +49,7 @@ class ModulatedConv2D(ModulatedLayer):
 
     def call(self, inputs, alpha):
         conv = lambda kernel: ops.conv(inputs, ops.cast(kernel, inputs.dtype), self.strides, "same")  # noqa: E731
-        a = ops.reshape(ops.cast(alpha, inputs.dtype), (-1, 1, 1, 1))
+        a = self._alpha_like(alpha, inputs, self.strides)
         return conv(self.kernel) + a * conv(self._kernel_delta())
 
     def compute_output_shape(self, inputs_shape, alpha_shape):

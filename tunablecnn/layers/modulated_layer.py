@@ -1,4 +1,5 @@
 import keras
+from keras import ops
 
 
 class ModulatedLayer(keras.layers.Layer):
@@ -16,6 +17,11 @@ class ModulatedLayer(keras.layers.Layer):
 
     A layer of which a stage trains nothing is frozen in that stage (`trainable = False`), so
     normalization statistics inside it stop moving too.
+
+    `alpha` is `[batch, 1]` (one level per image) or a map `[batch, height, width, 1]` at the
+    resolution of the layer's `inputs` (one level per pixel; `tunablecnn.models.with_alpha_map`
+    brings the image's map there). A layer with `strides > 1` average-pools the map to its
+    output ("same" padding, as its convolution). A constant map gives the scalar's output.
     """
 
     @property
@@ -40,3 +46,12 @@ class ModulatedLayer(keras.layers.Layer):
 
     def flops_per_output_pixel(self):
         raise NotImplementedError(f"{type(self).__name__} must define flops_per_output_pixel")
+
+    def _alpha_like(self, alpha, inputs, strides=1):
+        """`alpha` cast to `inputs`' dtype and shaped to broadcast over the layer's output."""
+        a = ops.cast(alpha, inputs.dtype)
+        if len(alpha.shape) == 2:
+            return ops.reshape(a, (-1, 1, 1, 1))
+        if len(alpha.shape) != 4 or alpha.shape[-1] != 1:
+            raise ValueError(f"Expected alpha [batch, 1] or a map [batch, height, width, 1]. Received: alpha shape={alpha.shape}")
+        return a if strides == 1 else ops.average_pool(a, strides, strides, padding="same")
