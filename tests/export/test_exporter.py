@@ -261,3 +261,9 @@ def test_reexport_keeps_recorded_metrics_only_for_the_same_weights_and_calibrati
     same = str(exported_tunable / "model.weights.h5")
     assert _reexport(exported_tunable, earlier_export, same)["metrics"] == metadata["metrics"]
     assert _reexport(exported_tunable, earlier_export, new_weights)["metrics"] == {}  # other weights: stale scores go
+
+
+def test_calibration_crops_read_package_folders_as_the_quickstart_gives_them():
+    from tunablecnn.export.exporter import calibration_crops
+
+    assert calibration_crops(["pkg://skimage/data"], channels=1, count=2).shape[0] == 2

@@ -53,7 +53,7 @@ def test_both_backends_take_uint8_and_float_batches(exported_tunable, name):
 def test_tflite_backend_needs_the_tflite_files(exported_tunable):
     metadata = json.loads((exported_tunable / "metadata.json").read_text())
     metadata["files"] = {k: v for k, v in metadata["files"].items() if not k.startswith("tflite")}
-    with pytest.raises(ValueError, match="has no TFLite files; export it with --to-tflite"):
+    with pytest.raises(ValueError, match="has no TFLite files; write them with: python -m tunablecnn.export --checkpoint-directory .* --to-tflite"):
         open_backend("tflite", str(exported_tunable), metadata)
 
 

@@ -300,5 +300,6 @@ def calibration_crops(paths, channels, count=None, size=180):
 
 
 def _image_paths(paths):
-    folders = [path for path in paths if os.path.isdir(path)]
-    return [path for path in paths if not os.path.isdir(path)] + (list_images(folders) if folders else [])
+    """Files as given; everything else is a folder for `list_images` (which also resolves `pkg://`)."""
+    folders = [path for path in paths if not os.path.isfile(path)]
+    return [path for path in paths if os.path.isfile(path)] + (list_images(folders) if folders else [])

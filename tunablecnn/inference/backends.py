@@ -135,7 +135,8 @@ def _saved_model_backend(directory):
 
 def _tflite_backend(directory, metadata, num_threads):
     if "tflite" not in metadata["files"]:
-        raise ValueError(f"{directory} has no TFLite files; export it with --to-tflite")
+        raise ValueError(f"{directory} has no TFLite files; write them with: python -m tunablecnn.export "
+                         f"--checkpoint-directory {directory} --output-directory OUT --to-tflite, then load OUT")
     runners = {True: TFLiteRunner(os.path.join(directory, FILES["tflite"]), num_threads=num_threads),
                False: TFLiteRunner(os.path.join(directory, FILES["tflite_float"]), num_threads=num_threads)}
 
