@@ -118,8 +118,11 @@ def test_ctrl_c_exits_130_promptly_and_keeps_the_checkpoints(tiny_pipeline, tmp_
     """SIGINT mid-run: status 130 with the resume hint, no hang in tf.data's threads at exit."""
     config = write_json(tmp_path / "p.json", tiny_pipeline(train={"epochs": 50, "steps_per_epoch": 40, "checkpoint_every": 10}))
     directory = tmp_path / "run"
+    # A shell that starts a job in the background without job control (CI scripts, `cmd &`)
+    # ignores SIGINT for it, and children inherit that: give the run the default, as a terminal would.
     process = subprocess.Popen(_command(config, directory), env={**os.environ, "PYTHONPATH": ROOT},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     checkpoints = directory / "checkpoints"
     deadline = time.time() + 240
     while time.time() < deadline and not (checkpoints.is_dir() and [n for n in os.listdir(checkpoints) if not n.endswith(".partial")]):

@@ -238,3 +238,20 @@ def test_a_base_from_a_different_network_is_a_config_error(tiny_pipeline, tmp_pa
         tunable={"type": "ftn", "tune_epochs": 1, **LEVELS}))
     with pytest.raises(ConfigError, match=r"train.initial_weights: .* does not fit this network \(the base networks differ"):
         train(wider, str(tmp_path / "run"))
+
+
+def test_ctrl_c_is_taken_between_steps_and_a_second_one_stops_at_once():
+    import signal
+    import time
+
+    from tunablecnn.train.trainer import ctrl_c_between_steps
+
+    before = signal.getsignal(signal.SIGINT)
+    with ctrl_c_between_steps() as stop:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # a KeyboardInterrupt here could have been swallowed; only the flag is set
+        assert stop.requested
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+    assert signal.getsignal(signal.SIGINT) is before

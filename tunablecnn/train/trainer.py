@@ -5,6 +5,8 @@ import json
 import logging
 import math
 import os
+import signal
+import threading
 import time
 
 import keras
@@ -141,13 +143,16 @@ class Trainer:
         (step, total), loss = span, None
         clock = (time.perf_counter(), step)
         try:
-            while step < total:
-                self._maybe_prune(stage, step)
-                loss = float(train_step(batches))
-                step, self.global_step = step + 1, self.global_step + 1
-                self._check_finite(loss, stage)
-                self.losses.append(loss)
-                clock = self._after_step(index, stage, step, total, loss, optimizer, validation, clock)
+            with ctrl_c_between_steps() as stop:
+                while step < total:
+                    self._maybe_prune(stage, step)
+                    loss = float(train_step(batches))
+                    step, self.global_step = step + 1, self.global_step + 1
+                    self._check_finite(loss, stage)
+                    self.losses.append(loss)
+                    clock = self._after_step(index, stage, step, total, loss, optimizer, validation, clock)
+                    if stop.requested:
+                        raise KeyboardInterrupt
         except KeyboardInterrupt:
             if loss is not None and math.isfinite(loss):
                 self._save(index, stage, step, optimizer, {"loss": loss})  # keep the steps since the last one
@@ -295,6 +300,34 @@ def training_policy(train_config):
         yield
     finally:
         keras.config.set_dtype_policy(previous)
+
+
+@contextlib.contextmanager
+def ctrl_c_between_steps():
+    """Make Ctrl-C (SIGINT) stop the training loop between two steps.
+
+    Python raises KeyboardInterrupt wherever the signal lands, and where it lands in a weakref
+    callback or a destructor it is printed as "Exception ignored" and lost: the run went on to
+    its end. Here the first Ctrl-C only sets `requested`, which the loop checks after each step;
+    a second one raises at once (for a step that hangs). A SIGINT that the process ignores (a
+    job started in the background by a script) stays ignored; other threads keep Python's handler.
+    """
+    flag = type("Stop", (), {"requested": False})()
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is signal.SIG_IGN:
+        yield flag
+        return
+
+    def handler(signum, frame):
+        if flag.requested:
+            raise KeyboardInterrupt
+        flag.requested = True
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def write_pipeline(directory, pipeline, save=True):
