@@ -1,9 +1,9 @@
 """Modulation study: tunable models that share one base, against dedicated models of that base.
 
     python benchmarks/modulation_study.py --tunable pretrained/adafm-unet24-gray-15-50 \
-        --tunable exported/ftn-unet24-gray-15-50 --tunable exported/dni-unet24-gray-15-50 \
+        --tunable pretrained/ftn-unet24-gray-15-50 --tunable pretrained/dni-unet24-gray-15-50 \
         --dedicated exported/dedicated-unet24-gray-25 --dedicated exported/dedicated-unet24-gray-35 \
-        --output reports/modulation-unet24
+        --output reports/modulation-unet24 [--record-metrics]
 
 Runs `python -m tunablecnn.evaluate` on the dataset (default BSD68) for each model (tunable
 ones on the --alphas grid and at their calibrated alpha; blind dedicated ones once per sigma)
@@ -14,7 +14,7 @@ re-evaluate), then writes OUTPUT/study.md and OUTPUT/study.json with:
 - the modulation gap: each method's calibrated-alpha PSNR against the dedicated model trained
   at that sigma (the sigma is read from the dedicated model's pipeline.json);
 - cost against the base network: parameters, FLOPs per pixel and TFLite float32 latency
-  (`model.tflite`, --size x --size, median of --repeats runs, 1 and 2 threads, one run for
+  (`model.tflite`, converted here for a folder shipped without it; --size x --size, median of --repeats runs, 1 and 2 threads, one run for
   all models so the ratios are comparable); the first dedicated model is the base network;
 - linearity of the calibration (best alpha against sigma, measured at export on held-out
   images): the largest distance of alpha from the straight line between the two ends, and R^2.
@@ -30,9 +30,12 @@ import time
 
 import numpy as np
 
+from tunablecnn import build_model, load_pipeline
 from tunablecnn.evaluate.__main__ import main as evaluate_main
+from tunablecnn.evaluate.run import model_metrics
+from tunablecnn.export import convert_to_tflite, uint8_serving_function
 from tunablecnn.inference import TFLiteRunner
-from tunablecnn.model_folder import read_metadata
+from tunablecnn.model_folder import read_metadata, record_metrics
 
 
 def main():
@@ -65,7 +68,12 @@ def evaluation(folder, args):
         if evaluate_main(command) != 0:
             sys.exit(f"evaluation of {folder} failed")
     with open(results) as handle:
-        return json.load(handle)
+        loaded = json.load(handle)
+    if args.record_metrics:
+        dataset = os.path.basename(os.path.normpath(args.dataset))
+        note = {"seed": loaded["seed"], "max_images": args.max_images, "command": "benchmarks/modulation_study.py"}
+        record_metrics(folder, dataset, {**note, "sigmas": model_metrics(loaded["summary"], _name(folder))})
+    return loaded
 
 
 def curves(summary, tunable):
@@ -106,13 +114,23 @@ def costs(folders, size, repeats):
         inputs = {"image": image}
         if metadata["tunable"]:
             inputs["alpha"] = np.full((1, 1), 0.5, "float32")
-        path = os.path.join(folder, "model.tflite")
-        latency = {f"{threads}": 1000 * _median_time(TFLiteRunner(path, num_threads=threads), inputs, repeats)
+        tflite = _tflite(folder)
+        latency = {f"{threads}": 1000 * _median_time(TFLiteRunner(tflite, num_threads=threads), inputs, repeats)
                    for threads in (1, 2)}
         table[_name(folder)] = {"parameters": metadata["model"]["parameters"],
                                 "flops_per_pixel": metadata["model"]["flops_per_pixel"], "latency_ms": latency}
         print(f"{_name(folder)}: {table[_name(folder)]}", flush=True)
     return table
+
+
+def _tflite(folder):
+    """The folder's model.tflite, or (for a model shipped without it) the same file converted here."""
+    path = os.path.join(folder, "model.tflite")
+    if os.path.isfile(path):
+        return path
+    model = build_model(load_pipeline(os.path.join(folder, "pipeline.json")))
+    model.load_weights(os.path.join(folder, "model.weights.h5"))
+    return convert_to_tflite(uint8_serving_function(model, freeze=True))
 
 
 def linearity(calibration):
@@ -168,8 +186,9 @@ def _gap_table(study, names):
 
 def _cost_table(study, base):
     lines = ["## Cost against the base network", "",
-             f"TFLite float32 (`model.tflite`), one {study['latency_size']}x{study['latency_size']} image, median latency; ratios to `{base}`, "
-             "the base network without modulation.", "",
+             f"TFLite float32 (`model.tflite`), one {study['latency_size']}x{study['latency_size']} image, median latency; "
+             + (f"ratios to `{base}`, the base network without modulation." if base else
+                "no dedicated model given (--dedicated), so no base network to take ratios to."), "",
              "| model | parameters | extra | FLOPs/pixel | ratio | 1 thread ms | ratio | 2 threads ms | ratio |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     ref = study["cost"].get(base)
@@ -227,6 +246,8 @@ def _parser():
     parser.add_argument("--size", type=int, default=512, help="latency image side (default 512)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--output", required=True)
+    parser.add_argument("--record-metrics", action="store_true",
+                        help="store each model's scores in its metadata.json (metrics.<dataset>), as evaluate does")
     return parser
 
 
