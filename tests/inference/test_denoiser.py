@@ -131,7 +131,8 @@ def test_every_bundled_model_loads_and_denoises(name, rng):
     outside = pytest.warns(UserWarning, match="above the calibrated range")  # uniform noise: sigma about 80
     with outside if denoiser.tunable else contextlib.nullcontext():
         assert denoiser(image).shape == image.shape
-        assert load_model(name, backend="tflite")(image).shape == image.shape
+        if "tflite" in denoiser.metadata["files"]:  # some ship without (pretrained/ stays under 100 MB)
+            assert load_model(name, backend="tflite")(image).shape == image.shape
 
 
 def test_self_ensemble_is_rotation_equivariant_and_rounds_once(denoiser, rng):

@@ -246,12 +246,19 @@ def test_ctrl_c_is_taken_between_steps_and_a_second_one_stops_at_once():
 
     from tunablecnn.train.trainer import ctrl_c_between_steps
 
-    before = signal.getsignal(signal.SIGINT)
-    with ctrl_c_between_steps() as stop:
-        os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(0.05)  # a KeyboardInterrupt here could have been swallowed; only the flag is set
-        assert stop.requested
-        with pytest.raises(KeyboardInterrupt):
+    # Python's own handler, as under a terminal: a job a script starts in the background ignores SIGINT.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with ctrl_c_between_steps() as stop:
             os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(0.05)
-    assert signal.getsignal(signal.SIGINT) is before
+            time.sleep(0.05)  # a KeyboardInterrupt here could have been swallowed; only the flag is set
+            assert stop.requested
+            with pytest.raises(KeyboardInterrupt):
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with ctrl_c_between_steps() as stop:  # an ignored SIGINT stays ignored
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, inherited)
