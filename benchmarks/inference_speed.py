@@ -148,7 +148,10 @@ def _model_candidates(denoiser, sigma, threads):
 
     yield name, "keras", lambda image: serving(batch(image), **extra)["denoised"].numpy()[0] * 255.0
     yield name, "saved_model", lambda image: denoiser(image / 255.0, **({} if alpha is None else {"alpha": float(alpha[0, 0])})) * 255.0
-    runners = {"tflite_float32": TFLiteRunner(os.path.join(denoiser.directory, FILES["tflite_float"]), num_threads=threads),
+    float32 = os.path.join(denoiser.directory, FILES["tflite_float"])
+    if not os.path.isfile(float32):  # a bundled model shipped without its TFLite files: convert it here
+        float32 = convert_to_tflite(float_serving_function(model, freeze=True))
+    runners = {"tflite_float32": TFLiteRunner(float32, num_threads=threads),
                "tflite_float16": TFLiteRunner(convert_to_tflite(float_serving_function(model, freeze=True), quantize="float16"),
                                              num_threads=threads)}
     for backend, runner in runners.items():

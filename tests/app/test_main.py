@@ -29,3 +29,12 @@ def test_import_tunablecnn_and_the_app_library_load_no_gradio():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and result.stdout.split()[-1] == "False", result.stderr[-2000:]
 
+
+
+def test_the_tflite_page_offers_only_models_shipped_with_tflite_files():
+    from tunablecnn.app.__main__ import _bundled
+    from tunablecnn.model_folder import list_models, read_metadata, resolve
+
+    lite = _bundled("tflite")
+    assert lite and all("tflite" in read_metadata(resolve(name))["files"] for name in lite)
+    assert _bundled("saved_model") == list_models()

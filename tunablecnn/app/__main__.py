@@ -22,7 +22,7 @@ import tempfile
 from tunablecnn import cli
 from tunablecnn.app.viewer import Viewer
 from tunablecnn.inference import BACKENDS
-from tunablecnn.model_folder import list_models
+from tunablecnn.model_folder import list_models, read_metadata, resolve
 
 INSTALL_HINT = 'error: the page needs Gradio, which is not installed: pip install ".[app]"'
 
@@ -49,11 +49,19 @@ def _serve(args):
     if not args.verbose:
         logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up requests to the page
     from tunablecnn.app import page  # imports Gradio
-    viewer = Viewer(args.models or list_models(), backend=args.backend)
+    viewer = Viewer(args.models or _bundled(args.backend), backend=args.backend)
     for name in viewer.models:
         viewer.model(name)  # load now: a bad name fails here, not in the browser
     with tempfile.TemporaryDirectory(prefix="tunablecnn-app-") as directory:
         page.launch(page.build_page(viewer, directory), args.host, args.port)
+
+
+def _bundled(backend):
+    """The bundled models the backend can run (some ship without TFLite files)."""
+    names = list_models()
+    if backend == "tflite":
+        names = [name for name in names if "tflite" in read_metadata(resolve(name))["files"]]
+    return names
 
 
 if __name__ == "__main__":
