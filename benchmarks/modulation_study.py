@@ -24,9 +24,7 @@ re-evaluate), then writes OUTPUT/study.md and OUTPUT/study.json with:
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
 
 import numpy as np
 
@@ -36,6 +34,8 @@ from tunablecnn.evaluate.run import model_metrics
 from tunablecnn.export import convert_to_tflite, uint8_serving_function
 from tunablecnn.inference import TFLiteRunner
 from tunablecnn.model_folder import read_metadata, record_metrics
+
+from tunable_latency import time_runner  # benchmarks/, beside this script: the one timing loop
 
 
 def main():
@@ -115,7 +115,7 @@ def costs(folders, size, repeats):
         if metadata["tunable"]:
             inputs["alpha"] = np.full((1, 1), 0.5, "float32")
         tflite = _tflite(folder)
-        latency = {f"{threads}": 1000 * _median_time(TFLiteRunner(tflite, num_threads=threads), inputs, repeats)
+        latency = {f"{threads}": 1000 * time_runner(TFLiteRunner(tflite, num_threads=threads), inputs, repeats)
                    for threads in (1, 2)}
         table[_name(folder)] = {"parameters": metadata["model"]["parameters"],
                                 "flops_per_pixel": metadata["model"]["flops_per_pixel"], "latency_ms": latency}
@@ -213,16 +213,6 @@ def _linearity_table(study):
 
 def _get(row, key, sub):
     return row[key][sub] if sub else row[key]
-
-
-def _median_time(runner, inputs, repeats):
-    runner(**inputs)  # warm-up: allocation and XNNPACK packing
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        runner(**inputs)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _training_sigma(folder):
