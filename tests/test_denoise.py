@@ -98,6 +98,7 @@ def test_a_sweep_crop_outside_the_picture_exits_two(exported_tunable, noisy_png,
     (["--sweep", "0:1:0.5", "--crop", "1,2,3"], "crop wants X,Y,WIDTH,HEIGHT in whole pixels"),
     (["--alpha", "0.5", "--crop", "0,0,8,8"], "--crop and --zoom shape the --sweep figure: give --sweep too"),
     (["--threads", "2"], "--threads N (N >= 1) sets the TFLite interpreter's threads: use it with --backend tflite"),
+    (["--precision", "int8"], "--precision int8 picks quantized TFLite files: use it with --backend tflite"),
 ])
 def test_bad_arguments_exit_two(exported_tunable, noisy_png, tmp_path, capsys, args, message):
     with pytest.raises(SystemExit) as exit_info:

@@ -29,6 +29,7 @@ from tunablecnn import cli
 from tunablecnn.data import IMAGE_EXTENSIONS, read_image, write_image
 from tunablecnn.evaluate.sweep import Crop, sweep_grid
 from tunablecnn.inference import BACKENDS, load_model
+from tunablecnn.model_folder import PRECISIONS
 
 logger = logging.getLogger("tunablecnn.denoise")
 
@@ -88,6 +89,9 @@ def main(argv=None):
                         help="saved_model (TensorFlow, default; fastest on x86 with oneDNN) or tflite (ai-edge-litert, XNNPACK)")
     parser.add_argument("--threads", type=int, metavar="N",
                         help="TFLite interpreter threads (with --backend tflite; default every core)")
+    parser.add_argument("--precision", choices=PRECISIONS, default="float32",
+                        help="with --backend tflite: which TFLite files run, float32 (default) or a quantized "
+                             "form the model was exported with (export --to-tflite --quantize KIND)")
     parser.add_argument("--self-ensemble", action="store_true",
                         help="average the results for the 8 flips and 90-degree rotations: a little better, 8x slower")
     cli.add_verbose_argument(parser)
@@ -96,12 +100,14 @@ def main(argv=None):
         parser.error("--crop and --zoom shape the --sweep figure: give --sweep too")
     if args.threads is not None and (args.backend != "tflite" or args.threads < 1):
         parser.error("--threads N (N >= 1) sets the TFLite interpreter's threads: use it with --backend tflite")
+    if args.precision != "float32" and args.backend != "tflite":
+        parser.error(f"--precision {args.precision} picks quantized TFLite files: use it with --backend tflite")
     cli.setup_logging(args.verbose)
     return cli.run(_run, args)
 
 
 def _run(args):
-    denoiser = load_model(args.model, backend=args.backend, num_threads=args.threads)
+    denoiser = load_model(args.model, backend=args.backend, num_threads=args.threads, precision=args.precision)
     for source, target in zip(args.images, output_paths(args.images, args.output)):
         file = read_image(source, denoiser.channels)
         for note in file.notes:

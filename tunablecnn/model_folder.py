@@ -10,6 +10,9 @@ KerasHub's `preset_utils` owns its preset folders). A folder holds:
                          models also alpha_map (uint8) and denoise_float_map, with alpha [N, H, W, 1]
     model.tflite         optional: TFLite, uint8 in and out (serving_default, and alpha_map if tunable)
     model_float.tflite   optional: TFLite, float in and out (the same signatures)
+    model_<p>.tflite, model_float_<p>.tflite
+                         optional: the same two files quantized, <p> one of float16, dynamic, int8
+                         (`export --quantize`; `load_model(..., backend="tflite", precision=<p>)`)
 
 Bundled models live in the repository's top-level `pretrained/<name>/`; a wheel installs that
 folder as the package `tunablecnn.zoo`, so names resolve the same way after `pip install`.
@@ -22,14 +25,25 @@ import os
 
 FORMAT_VERSION = 1
 METADATA_FILE = "metadata.json"
+QUANTIZATIONS = ("float16", "dynamic", "int8")  # TFLite files beside the float32 ones (`export --quantize`)
+PRECISIONS = ("float32", *QUANTIZATIONS)
 FILES = {"pipeline": "pipeline.json", "weights": "model.weights.h5", "saved_model": "saved_model",
-         "tflite": "model.tflite", "tflite_float": "model_float.tflite"}
+         "tflite": "model.tflite", "tflite_float": "model_float.tflite",
+         **{f"tflite{infix}_{q}": f"model{infix}_{q}.tflite" for q in QUANTIZATIONS for infix in ("", "_float")}}
 SIGNATURE = "serving_default"  # uint8 in and out: the SavedModel's default and the one of both .tflite files
 FLOAT_SIGNATURE = "denoise_float"  # float in [0, 1] in and out: SavedModel only
 MAP_SIGNATURE = "alpha_map"  # as SIGNATURE with alpha a map [N, H, W, 1]: tunable models exported since issue 14
 FLOAT_MAP_SIGNATURE = "denoise_float_map"  # as FLOAT_SIGNATURE with an alpha map: SavedModel only
 MAP_METADATA = "alpha_map_signature"  # metadata key describing the map signature; absent in older exports
 OUTPUT = "denoised"  # the output of every signature
+
+
+def tflite_keys(precision="float32"):
+    """The `FILES` keys of the two TFLite files of `precision`: (uint8 in and out, float in and out)."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"Expected precision in {PRECISIONS}. Received: precision={precision!r}")
+    suffix = "" if precision == "float32" else f"_{precision}"
+    return f"tflite{suffix}", f"tflite_float{suffix}"
 
 
 def is_model_folder(path):

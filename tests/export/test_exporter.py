@@ -21,9 +21,11 @@ SIGNATURE = {"inputs": ["alpha", "image"], "outputs": ["denoised"]}
 
 
 def test_folder_has_every_file_and_metadata(exported_tunable):
-    for name in FILES.values():
-        assert os.path.exists(exported_tunable / name), name
     metadata = json.loads((exported_tunable / "metadata.json").read_text())
+    assert metadata["files"] == {key: FILES[key] for key in ("pipeline", "weights", "saved_model", "tflite", "tflite_float")}
+    for name in metadata["files"].values():
+        assert os.path.exists(exported_tunable / name), name
+    assert metadata["quantize"] == [] and not list(exported_tunable.glob("model_*int8*"))
     assert metadata["format_version"] == 1
     assert metadata["tunable"]["type"] == "adafm" and metadata["tunable"]["start"] == {"additional_noise": 15}
     assert [row["level"] for row in metadata["tunable"]["calibration"]] == [15, 20, 25, 30, 35, 40, 45, 50]
@@ -70,6 +72,55 @@ def test_tflite_files_have_the_serving_signature_and_builtin_ops_only(exported_t
         out = denoise(image=np.full(shape, gray), alpha=np.zeros((shape[0], 1), np.float32))["denoised"]
         assert out.dtype == gray.dtype and out.shape == shape
     assert_builtin_ops_with_constant_kernels(path)
+
+
+@pytest.fixture(scope="module")
+def exported_quantized(exported_tunable, tmp_path_factory):
+    """The tiny tunable model exported again with float16 and int8 TFLite files beside the float32 ones."""
+    pipeline = load_pipeline(str(exported_tunable / "pipeline.json"))
+    folder = tmp_path_factory.mktemp("quantized") / "model"
+    export_model(pipeline, str(exported_tunable / "model.weights.h5"), str(folder), quantize=["float16", "int8"])
+    return folder
+
+
+def test_quantized_files_are_written_checked_and_recorded(exported_quantized):
+    metadata = json.loads((exported_quantized / "metadata.json").read_text())
+    assert metadata["quantize"] == ["float16", "int8"]
+    for key in ("tflite", "tflite_float", "tflite_float16", "tflite_float_float16", "tflite_int8", "tflite_float_int8"):
+        assert os.path.exists(exported_quantized / metadata["files"][key]), key
+    verification = metadata["verification"]
+    assert sorted(verification["max_abs_difference_gray_levels"]) == ["saved_model", "tflite", "tflite_float16",
+                                                                      "tflite_int8"]
+    assert verification["tolerance"] == {"saved_model": 1, "tflite": 1, "tflite_float16": 2, "tflite_int8": 24}
+
+
+def test_int8_file_quantizes_activations_and_keeps_uint8_and_float_inputs(exported_quantized):
+    for name, image_dtype in (("model_int8.tflite", np.uint8), ("model_float_int8.tflite", np.float32)):
+        interpreter = Interpreter(model_path=str(exported_quantized / name))
+        assert set(interpreter.get_signature_list()) == {"serving_default", "alpha_map"}
+        inputs = {d["name"]: d["dtype"] for d in interpreter.get_signature_runner("serving_default").get_input_details().values()}
+        assert sorted(inputs.values(), key=str) == sorted([image_dtype, np.float32], key=str)
+        assert any(d["dtype"] == np.int8 for d in interpreter.get_tensor_details())  # activations are int8
+
+
+def test_load_model_runs_the_precision_asked_for(exported_quantized, rng):
+    image = rng.integers(0, 256, (24, 24, 1), dtype=np.uint8)
+    outputs = {p: load_model(str(exported_quantized), backend="tflite", precision=p)(image, alpha=0.5).astype(int)
+               for p in ("float32", "float16", "int8")}
+    assert np.abs(outputs["float16"] - outputs["float32"]).max() <= 2
+    assert 0 < np.abs(outputs["int8"] - outputs["float32"]).max() <= 24  # another file: not bit-identical
+    assert "tflite int8" in repr(load_model(str(exported_quantized), backend="tflite", precision="int8"))
+
+
+def test_missing_or_misplaced_precision_is_refused(exported_tunable):
+    with pytest.raises(ValueError, match=r"has no int8 TFLite files; .* --to-tflite --quantize int8"):
+        load_model(str(exported_tunable), backend="tflite", precision="int8")
+    with pytest.raises(ValueError, match="for backend='tflite' only"):
+        load_model(str(exported_tunable), precision="float16")
+    with pytest.raises(ValueError, match="one of"):
+        load_model(str(exported_tunable), backend="tflite", precision="int4")
+    with pytest.raises(ValueError, match="needs to_tflite=True"):
+        export_model({}, "w.h5", "out", to_tflite=False, quantize="int8")
 
 
 def test_blind_export_has_no_alpha(exported_blind_color):

@@ -44,6 +44,9 @@ def test_bad_arguments_exit_two(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--checkpoint-directory", str(tmp_path), "--output-directory", str(tmp_path / "o"), "--quantize", "int4"])
     assert exit_info.value.code == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--checkpoint-directory", str(tmp_path), "--output-directory", str(tmp_path / "o"), "--quantize", "int8"])
+    assert exit_info.value.code == 2 and "--quantize writes quantized TFLite files" in capsys.readouterr().err
 
 
 def test_failed_self_check_exits_one(exported_tunable, tmp_path, monkeypatch, caplog):

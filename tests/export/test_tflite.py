@@ -73,6 +73,8 @@ def test_function_reading_variables_is_refused(rng):
 def test_bad_quantization():
     with pytest.raises(ValueError, match="Expected quantize in"):
         convert_to_tflite(None, quantize="int4")
+    with pytest.raises(ValueError, match="give representative_data"):
+        convert_to_tflite(None, quantize="int8")
 
 
 @pytest.mark.parametrize("method", ["adafm", *(pytest.param(m, marks=pytest.mark.slow) for m in ("ftn", "dni", "cfsnet",

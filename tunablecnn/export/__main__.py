@@ -3,12 +3,13 @@
     python -m tunablecnn.export --checkpoint-directory runs/quickstart --output-directory exported/quickstart --to-tflite
 
 Writes OUTPUT/{pipeline.json, model.weights.h5, saved_model/, model.tflite, model_float.tflite,
-metadata.json}, first into a temporary folder beside OUTPUT that replaces it only once the
+metadata.json} (and model_<KIND>.tflite, model_float_<KIND>.tflite for each --quantize KIND), first into a temporary folder beside OUTPUT that replaces it only once the
 export has verified itself: OUTPUT always holds one complete export. Signature
 `serving_default` (SavedModel and both .tflite files): `image` uint8 [N, H, W, C] (and `alpha`
 float32 [N, 1] for tunable models) -> `denoised` uint8. The export verifies itself against the
 Keras model at alpha 0, 0.25, 0.5, 0.75 and 1 and fails (exit 1) if a float32 export differs
-by more than one gray level. Tunable models are calibrated: the metadata maps noise levels to
+by more than one gray level (quantized files: float16 2, dynamic and int8 24 levels, which
+only a broken conversion exceeds; their quality is measured by benchmarks/quantized_tflite.py). Tunable models are calibrated: the metadata maps noise levels to
 the best alpha, measured on clean images from --calibration-directory (default: the
 validation images the training held out of the pipeline's dataset, so alpha is chosen on
 images the model never saw).
@@ -26,12 +27,15 @@ from tunablecnn import cli
 from tunablecnn.config import load_pipeline
 from tunablecnn.export.exporter import calibration_crops, calibration_files, export_model
 from tunablecnn.train.checkpoints import resolve_weights
-from tunablecnn.export.tflite import QUANTIZATIONS
 from tunablecnn.export.verify import VerificationError
+from tunablecnn.model_folder import QUANTIZATIONS
 
 
 def main(argv=None):
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.quantize and not args.to_tflite:
+        parser.error("--quantize writes quantized TFLite files beside the float32 ones: add --to-tflite")
     cli.setup_logging(args.verbose, "%(asctime)s %(message)s")
     return cli.run(_export, args, failures={VerificationError: (1, "verification failed")})
 
@@ -68,8 +72,12 @@ def _parser():
     parser.add_argument("--pipeline-config", metavar="FILE", help="pipeline JSON (default: DIR/pipeline.json)")
     parser.add_argument("--output-directory", required=True, metavar="OUT")
     parser.add_argument("--to-tflite", action="store_true", help="also write model.tflite and model_float.tflite")
-    parser.add_argument("--quantize", choices=QUANTIZATIONS, default="none",
-                        help="TFLite weight quantization (default none: float32, verified to 1 gray level)")
+    parser.add_argument("--quantize", nargs="+", choices=QUANTIZATIONS, default=[], metavar="KIND",
+                        help="also write quantized TFLite files beside the float32 ones (needs --to-tflite): "
+                             "float16 (half-size weights), dynamic (int8 weights), int8 (int8 weights and "
+                             "activations, ranges measured on the noisy calibration images over the alpha "
+                             "range); each is checked against Keras; load one with "
+                             "load_model(..., backend='tflite', precision=KIND) or denoise --precision KIND")
     parser.add_argument("--calibration-directory", metavar="DIR", help="clean images for the alpha calibration")
     parser.add_argument("--calibration-images", type=int, default=None, metavar="N",
                         help="use only the first N calibration images (0 skips the calibration; default all)")

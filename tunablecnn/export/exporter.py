@@ -1,6 +1,7 @@
 """`export_model`: the one path from trained weights to the folder `tunablecnn.load_model` reads."""
 
 import datetime
+import functools
 import json
 import logging
 import os
@@ -12,23 +13,32 @@ import numpy as np
 from tunablecnn.data import ImageError, dataset_files, list_images, read_image
 from tunablecnn.export.saved_model import load_signatures, write_saved_model
 from tunablecnn.export.serving import float_serving_function, image_channels, uint8_serving_function
+from tunablecnn.export.representative import representative_data
 from tunablecnn.export.tflite import convert_to_tflite
 from tunablecnn.export.verify import VERIFY_ALPHAS, VERIFY_MAP, VerificationError, alpha_input, check, compare, test_image
 from tunablecnn.inference import TFLiteRunner
 from tunablecnn.inference.calibration import calibration_levels, measure_calibration
 from tunablecnn.model_folder import (FILES, FLOAT_MAP_SIGNATURE, FORMAT_VERSION, MAP_METADATA, MAP_SIGNATURE, METADATA_FILE,
-                                     OUTPUT, SIGNATURE, read_metadata, write_metadata)
+                                     OUTPUT, QUANTIZATIONS, SIGNATURE, read_metadata, tflite_keys, write_metadata)
 from tunablecnn.models import build_model
 from tunablecnn.models.cost import model_cost
 from tunablecnn.models.tunable import is_tunable
 from tunablecnn.version import __version__
 
 logger = logging.getLogger(__name__)
+# Largest allowed |difference| from Keras in gray levels, per file precision (the export self-check).
+# float32 must be exact to rounding; quantized files may differ more, but a broken conversion
+# (wrong ranges, a dropped op) differs by tens of levels and fails.
+TOLERANCES = {"float32": 1, "float16": 2, "dynamic": 24, "int8": 24}
 
 
-def export_model(pipeline, weights_path, output_directory, *, to_tflite=True, quantize="none",
+def export_model(pipeline, weights_path, output_directory, *, to_tflite=True, quantize=(),
                  calibration_images=None, metrics=None):
     """Export trained weights as SavedModel (+ TFLite), verify it, calibrate alpha; return the metadata.
+
+    `quantize`: quantized TFLite files to write beside the float32 ones, any of "float16",
+    "dynamic", "int8" (a name or a sequence; needs `to_tflite`). int8 measures its activation
+    ranges on noisy `calibration_images` over the model's alpha range (`representative.py`).
 
     `calibration_images` is a float array [N, H, W, C] of clean images in [0, 1] used to map
     noise levels to alpha (tunable models only; None skips calibration).
@@ -41,13 +51,15 @@ def export_model(pipeline, weights_path, output_directory, *, to_tflite=True, qu
     when its weights and calibration are the same as this one's, so re-exporting a model to
     add files does not erase its scores.
     """
+    precisions = _precisions(to_tflite, quantize)
     target = os.path.normpath(output_directory)
     _prepare_target(target)
     model = build_model(pipeline)
     model.load_weights(weights_path)
     staging = _sibling(target, "partial", os.getpid())
     try:
-        metadata = _write_export(model, pipeline, staging, os.path.basename(target), to_tflite, quantize, metrics)
+        data = functools.partial(representative_data, pipeline, calibration_images)
+        metadata = _write_export(model, pipeline, staging, os.path.basename(target), precisions, data, metrics)
         if is_tunable(model) and calibration_images is not None:
             metadata["tunable"]["calibration"] = _calibrate(model, pipeline, calibration_images)
         if not metrics:
@@ -101,7 +113,7 @@ def _clean_leftovers(target):
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _write_export(model, pipeline, folder, name, to_tflite, quantize, metrics):
+def _write_export(model, pipeline, folder, name, precisions, representative, metrics):
     """Write every file but the metadata into `folder` and verify them; return the metadata."""
     os.makedirs(folder)
     path = lambda key: os.path.join(folder, FILES[key])  # noqa: E731
@@ -110,10 +122,10 @@ def _write_export(model, pipeline, folder, name, to_tflite, quantize, metrics):
     model.save_weights(path("weights"))
     write_saved_model(model, path("saved_model"))
     logger.info("wrote %s", path("saved_model"))
-    if to_tflite:
-        _write_tflite(model, path, quantize)
-    verification = _verify(model, path, to_tflite, quantize)
-    return _metadata(model, pipeline, name, to_tflite, quantize, verification, metrics)
+    for precision in precisions:
+        _write_tflite(model, path, precision, representative)
+    verification = _verify(model, path, precisions)
+    return _metadata(model, pipeline, name, precisions, verification, metrics)
 
 
 def _keep_other_files(target, staging):
@@ -161,41 +173,62 @@ def _another_process_runs(pid):
     return True
 
 
-def _write_tflite(model, path, quantize):
-    """Both .tflite files: `serving_default`, and for tunable models `alpha_map` beside it."""
+def _write_tflite(model, path, precision, representative):
+    """The two .tflite files of `precision`: `serving_default`, and for tunable models `alpha_map` beside it."""
     tunable = is_tunable(model)
-    builders = {"tflite": lambda **kw: uint8_serving_function(model, freeze=True, **kw),
-                "tflite_float": lambda **kw: float_serving_function(model, clip=True, freeze=True, **kw)}
-    for key, build in builders.items():
+    builders = {True: lambda **kw: uint8_serving_function(model, freeze=True, **kw),
+                False: lambda **kw: float_serving_function(model, clip=True, freeze=True, **kw)}
+    for key, uint8 in zip(tflite_keys(precision), (True, False)):
+        build = builders[uint8]
         alpha_map = build(alpha_map=True) if tunable else None
+        quantize = "none" if precision == "float32" else precision
+        data = representative(uint8=uint8) if precision == "int8" else None
         with open(path(key), "wb") as handle:
-            handle.write(convert_to_tflite(build(), quantize=quantize, alpha_map_function=alpha_map))
-        logger.info("wrote %s (%s)", path(key), "float32" if quantize == "none" else quantize)
+            handle.write(convert_to_tflite(build(), quantize=quantize, alpha_map_function=alpha_map,
+                                           representative_data=data))
+        logger.info("wrote %s (%s)", path(key), precision)
 
 
-def _verify(model, path, to_tflite, quantize):
-    """Largest gray-level difference of each export against Keras; raises if a float32 export is off by > 1."""
+def _verify(model, path, precisions):
+    """Largest gray-level difference of each export against Keras; raises past `TOLERANCES` (float32: 1)."""
     tunable = is_tunable(model)
     alphas = (*VERIFY_ALPHAS, VERIFY_MAP) if tunable else (None,)
     keras_fn = _signature_caller(uint8_serving_function(model), uint8_serving_function(model, alpha_map=True)
                                  if tunable else None)
     signatures, _keep_alive = load_signatures(path("saved_model"))
     candidates = {"saved_model": _signature_caller(signatures[SIGNATURE], signatures.get(MAP_SIGNATURE))}
-    if to_tflite:
-        runners = {key: TFLiteRunner(path(key)) for key in ("tflite", "tflite_float")}
-        wanted = (SIGNATURE, MAP_SIGNATURE) if tunable else (SIGNATURE,)
+    tolerances = {"saved_model": TOLERANCES["float32"]}
+    wanted = (SIGNATURE, MAP_SIGNATURE) if tunable else (SIGNATURE,)
+    for precision in precisions:
+        runners = {key: TFLiteRunner(path(key)) for key in tflite_keys(precision)}
         unsigned = [f"{FILES[key]} has no {name} signature" for key, runner in runners.items()
                     for name in wanted if name not in runner.signatures]
         if unsigned:
             raise VerificationError("; ".join(unsigned))
-        candidates["tflite"] = _tflite_caller(runners["tflite"])
+        name = _candidate_name(precision)
+        candidates[name] = _tflite_caller(runners[tflite_keys(precision)[0]])
+        tolerances[name] = TOLERANCES[precision]
     differences = compare(keras_fn, candidates, test_image(image_channels(model)), alphas)
     for name, per_alpha in differences.items():
         logger.info("verification %s vs Keras, max |difference| in gray levels per alpha: %s", name, per_alpha)
-    tolerance = 1 if quantize == "none" else None
-    if tolerance is not None:
-        check(differences, tolerance)
-    return {"max_abs_difference_gray_levels": differences, "tolerance": tolerance}
+    for name, tolerance in tolerances.items():
+        check({name: differences[name]}, tolerance)
+    return {"max_abs_difference_gray_levels": differences, "tolerance": tolerances}
+
+
+def _candidate_name(precision):
+    return "tflite" if precision == "float32" else f"tflite_{precision}"
+
+
+def _precisions(to_tflite, quantize):
+    """The TFLite precisions to write: float32 (the verified reference) and each of `quantize`."""
+    extra = () if quantize in (None, "none") else (quantize,) if isinstance(quantize, str) else tuple(quantize)
+    unknown = [q for q in extra if q not in QUANTIZATIONS]
+    if unknown:
+        raise ValueError(f"Expected quantize in {QUANTIZATIONS}. Received: {unknown}")
+    if extra and not to_tflite:
+        raise ValueError(f"quantize={list(extra)} writes quantized TFLite files: it needs to_tflite=True")
+    return ("float32", *dict.fromkeys(extra)) if to_tflite else ()
 
 
 def _signature_caller(function, map_function=None):
@@ -232,14 +265,15 @@ def _calibrate(model, pipeline, clean_images):
     return measure_calibration(denoise, clean_images, levels)
 
 
-def _metadata(model, pipeline, name, to_tflite, quantize, verification, metrics):
+def _metadata(model, pipeline, name, precisions, verification, metrics):
     channels = image_channels(model)
     tunable = pipeline.get("tunable")  # optional section: absent for blind models
     inputs = {"image": {"dtype": "uint8", "shape": ["N", "H", "W", channels], "range": [0, 255]}}
     if tunable:
         inputs["alpha"] = {"dtype": "float32", "shape": ["N", 1], "range": [0.0, 1.0]}
     outputs = {OUTPUT: {"dtype": "uint8", "shape": ["N", "H", "W", channels]}}
-    files = {k: v for k, v in FILES.items() if to_tflite or not k.startswith("tflite")}
+    written = {key for precision in precisions for key in tflite_keys(precision)}
+    files = {k: v for k, v in FILES.items() if k in written or not k.startswith("tflite")}
     return {
         "format_version": FORMAT_VERSION,
         "name": name,
@@ -254,7 +288,7 @@ def _metadata(model, pipeline, name, to_tflite, quantize, verification, metrics)
             "name": MAP_SIGNATURE, "float_name": FLOAT_MAP_SIGNATURE, "outputs": outputs,
             "inputs": {**inputs, "alpha": {"dtype": "float32", "shape": ["N", "H", "W", 1], "range": [0.0, 1.0]}}},
         "files": files,
-        "quantize": quantize,
+        "quantize": list(precisions[1:]),
         "verification": verification,
         "metrics": metrics or {},
     }

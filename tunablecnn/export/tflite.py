@@ -4,13 +4,17 @@ import tempfile
 
 import tensorflow as tf
 
-from tunablecnn.model_folder import MAP_SIGNATURE, SIGNATURE
-
-QUANTIZATIONS = ("none", "float16", "dynamic")
+from tunablecnn.model_folder import MAP_SIGNATURE, QUANTIZATIONS, SIGNATURE
 
 
-def convert_to_tflite(serving_function, *, quantize="none", alpha_map_function=None):
+def convert_to_tflite(serving_function, *, quantize="none", alpha_map_function=None, representative_data=None):
     """Convert a frozen serving `tf.function` to a TFLite flatbuffer (bytes), builtin ops only.
+
+    `quantize`: "none" (float32), "float16" (float16 weights, float32 arithmetic), "dynamic"
+    (int8 weights, activations quantized at run time) or "int8" (int8 weights and activations,
+    post-training: the activation ranges are measured on `representative_data`, a callable
+    returning an iterable of `(signature_name, {input_name: array})`, one per sample, covering
+    every signature; the inputs and outputs keep their dtypes, uint8 or float32).
 
     The file carries the function as signature `serving_default` (inputs `image` and, for
     tunable models, `alpha`; output `denoised`), and `alpha_map_function`, if given, as
@@ -19,7 +23,7 @@ def convert_to_tflite(serving_function, *, quantize="none", alpha_map_function=N
     `FTN(W) - W` is folded at conversion and the file holds static kernels only. (Written
     with a signature, captured variables would become uninitialised resource variables.)
     """
-    _check_quantize(quantize)
+    _check_quantize(quantize, representative_data)
     functions = {SIGNATURE: serving_function}
     if alpha_map_function is not None:
         functions[MAP_SIGNATURE] = alpha_map_function
@@ -30,7 +34,7 @@ def convert_to_tflite(serving_function, *, quantize="none", alpha_map_function=N
     with tempfile.TemporaryDirectory() as directory:
         tf.saved_model.save(module, directory, signatures=concrete)
         converter = tf.lite.TFLiteConverter.from_saved_model(directory, signature_keys=list(concrete))
-        return _convert(converter, quantize)
+        return _convert(converter, quantize, representative_data)
 
 
 def _frozen_concrete(serving_function):
@@ -43,16 +47,20 @@ def _frozen_concrete(serving_function):
     return concrete
 
 
-def _check_quantize(quantize):
-    if quantize not in QUANTIZATIONS:
-        raise ValueError(f"Expected quantize in {QUANTIZATIONS}. Received: quantize={quantize!r}")
+def _check_quantize(quantize, representative_data):
+    if quantize not in ("none", *QUANTIZATIONS):
+        raise ValueError(f"Expected quantize in {('none', *QUANTIZATIONS)}. Received: quantize={quantize!r}")
+    if quantize == "int8" and representative_data is None:
+        raise ValueError("quantize='int8' measures activation ranges: give representative_data")
 
 
-def _convert(converter, quantize):
+def _convert(converter, quantize, representative_data):
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     if quantize != "none":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if quantize == "float16":
         converter.target_spec.supported_types = [tf.float16]
+    if quantize == "int8":
+        converter.representative_dataset = representative_data
     return converter.convert()
 

@@ -11,28 +11,32 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from tunablecnn.model_folder import (FILES, FLOAT_MAP_SIGNATURE, FLOAT_SIGNATURE, MAP_SIGNATURE, OUTPUT, SIGNATURE,
-                                     has_alpha_map)
+from tunablecnn.model_folder import (FILES, FLOAT_MAP_SIGNATURE, FLOAT_SIGNATURE, MAP_SIGNATURE, OUTPUT, PRECISIONS,
+                                     SIGNATURE, has_alpha_map, tflite_keys)
 
 BACKENDS = ("saved_model", "tflite")
 
 
-def open_backend(name, directory, metadata, num_threads=None):
+def open_backend(name, directory, metadata, num_threads=None, precision="float32"):
     """The runner `run(batch, alphas, uint8)` of backend `name` for an exported folder.
 
     `num_threads`: threads of the TFLite interpreter (default: every core, `os.cpu_count()`).
     The SavedModel backend runs in TensorFlow's own thread pools, which use every core and
-    are set per process, so it takes no `num_threads`.
+    are set per process, so it takes no `num_threads`. `precision`: which TFLite files run,
+    "float32" or a quantization the folder was exported with (`export --quantize`).
     """
     if name not in BACKENDS:
         raise ValueError(f"Expected backend in {BACKENDS}. Received: backend={name!r}")
+    if precision not in PRECISIONS or (precision != "float32" and name != "tflite"):
+        raise ValueError(f"precision={precision!r}: one of {PRECISIONS}; the quantized ones are TFLite files, "
+                         "for backend='tflite' only (the SavedModel is float32)")
     if num_threads is not None and (name != "tflite" or int(num_threads) < 1):
         raise ValueError(f"num_threads={num_threads!r}: a positive number of TFLite interpreter threads, for "
                          "backend='tflite' only (the SavedModel backend uses TensorFlow's thread pools, every core)")
     if name == "saved_model":
         run = _saved_model_backend(directory)
     else:
-        run = _tflite_backend(directory, metadata, num_threads or os.cpu_count() or 1)
+        run = _tflite_backend(directory, metadata, num_threads or os.cpu_count() or 1, precision)
     return run if has_alpha_map(metadata) else _refusing_maps(run, directory)
 
 
@@ -133,12 +137,14 @@ def _saved_model_backend(directory):
     return run
 
 
-def _tflite_backend(directory, metadata, num_threads):
-    if "tflite" not in metadata["files"]:
-        raise ValueError(f"{directory} has no TFLite files; write them with: python -m tunablecnn.export "
-                         f"--checkpoint-directory {directory} --output-directory OUT --to-tflite, then load OUT")
-    runners = {True: TFLiteRunner(os.path.join(directory, FILES["tflite"]), num_threads=num_threads),
-               False: TFLiteRunner(os.path.join(directory, FILES["tflite_float"]), num_threads=num_threads)}
+def _tflite_backend(directory, metadata, num_threads, precision):
+    keys = tflite_keys(precision)
+    if any(key not in metadata["files"] for key in keys):
+        quantize = "" if precision == "float32" else f" --quantize {precision}"
+        raise ValueError(f"{directory} has no {precision} TFLite files; write them with: python -m tunablecnn.export "
+                         f"--checkpoint-directory {directory} --output-directory OUT --to-tflite{quantize}, then load OUT")
+    runners = {uint8: TFLiteRunner(os.path.join(directory, FILES[key]), num_threads=num_threads)
+               for uint8, key in zip((True, False), keys)}
 
     def run(batch, alphas, uint8):
         image = batch if uint8 else batch.astype(np.float32)

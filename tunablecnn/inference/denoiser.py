@@ -12,14 +12,17 @@ from tunablecnn.inference.self_ensemble import self_ensemble
 from tunablecnn.model_folder import read_metadata, resolve
 
 
-def load_model(name_or_path, backend="saved_model", num_threads=None):
+def load_model(name_or_path, backend="saved_model", num_threads=None, precision="float32"):
     """Load a bundled model by name (see `list_models()`) or an exported folder; return a `Denoiser`.
 
     `backend`: "saved_model" (TensorFlow; fastest on x86 with oneDNN) or "tflite" (ai-edge-litert
     with XNNPACK; the path for ARM and devices). `num_threads`: TFLite interpreter threads,
     default every core; the SavedModel backend always uses TensorFlow's pools (every core).
+    `precision` (backend "tflite"): "float32", or "float16", "dynamic", "int8" for a folder
+    exported with that `--quantize` (smaller and, for int8, faster; see the README for the cost
+    in PSNR).
     """
-    return Denoiser(resolve(name_or_path), backend=backend, num_threads=num_threads)
+    return Denoiser(resolve(name_or_path), backend=backend, num_threads=num_threads, precision=precision)
 
 
 class Denoiser:
@@ -44,15 +47,16 @@ class Denoiser:
     The output has the input's shape.
     """
 
-    def __init__(self, directory, backend="saved_model", num_threads=None):
+    def __init__(self, directory, backend="saved_model", num_threads=None, precision="float32"):
         self.directory = directory
         self.metadata = read_metadata(directory)
         self.name = self.metadata["name"]
         self.backend = backend
+        self.precision = precision
         self.channels = self.metadata["model"]["channels"]
         self.tunable = self.metadata["tunable"] is not None
         self.calibration = self.metadata["tunable"]["calibration"] if self.tunable else []
-        self._run = open_backend(backend, directory, self.metadata, num_threads)
+        self._run = open_backend(backend, directory, self.metadata, num_threads, precision)
 
     def __call__(self, images, alpha=None, level=None, self_ensemble=False):
         array = np.asarray(images)
@@ -70,9 +74,12 @@ class Denoiser:
     def __repr__(self):
         tunable = self.metadata["tunable"]
         if tunable is None:
-            return f"Denoiser({self.name!r}, blind, backend={self.backend})"
+            return f"Denoiser({self.name!r}, blind, backend={self._backend_text()})"
         start, end = tunable["start"]["additional_noise"], tunable["end"]["additional_noise"]
-        return f"Denoiser({self.name!r}, {tunable['type']}, sigma {start:g}-{end:g}, backend={self.backend})"
+        return f"Denoiser({self.name!r}, {tunable['type']}, sigma {start:g}-{end:g}, backend={self._backend_text()})"
+
+    def _backend_text(self):
+        return self.backend if self.precision == "float32" else f"{self.backend} {self.precision}"
 
     def alpha_for_level(self, level):
         """The calibrated alpha for noise sigma `level` (0-255 scale); outside the calibrated
