@@ -140,8 +140,8 @@ def _saved_model_backend(directory):
 def _tflite_backend(directory, metadata, num_threads, precision):
     keys = tflite_keys(precision)
     if any(key not in metadata["files"] for key in keys):
-        quantize = "" if precision == "float32" else f" --quantize {precision}"
-        raise ValueError(f"{directory} has no {precision} TFLite files; write them with: python -m tunablecnn.export "
+        quantize, kind = ("", "") if precision == "float32" else (f" --quantize {precision}", f" {precision}")
+        raise ValueError(f"{directory} has no{kind} TFLite files; write them with: python -m tunablecnn.export "
                          f"--checkpoint-directory {directory} --output-directory OUT --to-tflite{quantize}, then load OUT")
     runners = {uint8: TFLiteRunner(os.path.join(directory, FILES[key]), num_threads=num_threads)
                for uint8, key in zip((True, False), keys)}
