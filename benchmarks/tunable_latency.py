@@ -2,7 +2,8 @@
 
     python benchmarks/tunable_latency.py [--pipeline-config P] [--size 512] [--repeats 5] [--output results.json]
 
-Builds the pipeline's model without modulation and with AdaFM, FTN and DNI (placement from
+Builds the pipeline's model without modulation and with AdaFM (3x3 and 1x1 modulation filters),
+FTN and DNI (placement from
 the config's `tunable` section, default `blocks`), gives the modulation random non-zero
 weights (so nothing folds away), converts each to TFLite and times one image of
 size x size at 1 and 2 threads (median of --repeats runs after one warm-up). Prints a
@@ -30,13 +31,19 @@ def build_variants(pipeline, placement):
     base = {k: v for k, v in pipeline.items() if k != "tunable"}
     variants = {"base": build_model(load_pipeline(base))}
     rng = np.random.default_rng(0)
-    for method in ("adafm", "ftn", "dni"):
-        tunable = {"type": method, "placement": placement, **LEVELS}
+    for name, tunable in _tunable_sections(placement).items():
         model = build_model(load_pipeline({**base, "tunable": tunable}))
         for v in modulation_weights(model):
             v.assign(v.numpy() + 0.01 * rng.normal(size=v.shape).astype("float32"))
-        variants[method] = model
+        variants[name] = model
     return variants
+
+
+def _tunable_sections(placement):
+    """AdaFM with its depthwise filter 3x3 (the default) and 1x1 (a per-channel scale), FTN and DNI."""
+    sections = {f"adafm_k{k}": {"type": "adafm", "kernel_size": k} for k in (3, 1)}
+    sections.update({method: {"type": method} for method in ("ftn", "dni")})
+    return {name: {**section, "placement": placement, **LEVELS} for name, section in sections.items()}
 
 
 def time_runner(runner, inputs, repeats):
