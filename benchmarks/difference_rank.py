@@ -16,7 +16,6 @@ export's self-check allows 1). Writes OUTPUT.md and OUTPUT.json.
 
 import argparse
 import copy
-import json
 import os
 
 import numpy as np
@@ -27,6 +26,8 @@ from tunablecnn.layers.dni_conv import DNIConv2D
 from tunablecnn.layers.modulated_conv import ModulatedConv2D
 from tunablecnn.models.cost import model_cost
 
+from tunable_latency import write_results  # benchmarks/, beside this script
+
 RESIDUALS = (0.3, 0.1, 0.03, 0.01)
 PROBE = 128
 
@@ -34,13 +35,7 @@ PROBE = 128
 def main():
     args = _parser().parse_args()
     results = [analyse(folder, args.image) for folder in args.model]
-    os.makedirs(os.path.dirname(args.output) or os.curdir, exist_ok=True)
-    with open(args.output + ".json", "w") as handle:
-        json.dump(results, handle, indent=2)
-    report = markdown(results, args)
-    with open(args.output + ".md", "w") as handle:
-        handle.write(report)
-    print(report)
+    write_results(args.output, results, markdown(results, args))
 
 
 def analyse(folder, image_path):

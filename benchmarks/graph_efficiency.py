@@ -14,8 +14,6 @@ pipeline's tunable model with random non-zero modulation weights. Writes OUTPUT.
 """
 
 import argparse
-import json
-import os
 
 import keras
 import numpy as np
@@ -25,7 +23,7 @@ from tunablecnn.export import convert_to_tflite, float_serving_function
 from tunablecnn.inference import TFLiteRunner
 from tunablecnn.models.cost import model_cost
 
-from tunable_latency import build_variants, time_runner  # benchmarks/, beside this script
+from tunable_latency import build_variants, time_runner, write_results  # benchmarks/, beside this script
 
 
 def main():
@@ -55,13 +53,7 @@ def main():
                 "efficiency": flops[name] * pixels / seconds / reference_rate}
     result = {"pipeline": args.pipeline_config, "size": args.size, "repeats": args.repeats, "filters": filters,
               "rows": rows}
-    report = markdown(result)
-    os.makedirs(os.path.dirname(args.output) or os.curdir, exist_ok=True)
-    with open(args.output + ".json", "w") as handle:
-        json.dump(result, handle, indent=2)
-    with open(args.output + ".md", "w") as handle:
-        handle.write(report)
-    print(report)
+    write_results(args.output, result, markdown(result))
 
 
 def _reference_conv(filters):

@@ -17,7 +17,6 @@ and OUTPUT.json and prints the tables.
 """
 
 import argparse
-import json
 import os
 import sys
 
@@ -28,7 +27,7 @@ from tunablecnn.evaluate import evaluate, model_method, read_dataset, summarize
 from tunablecnn.inference import TFLiteRunner
 from tunablecnn.model_folder import FILES, PRECISIONS, read_metadata, resolve, tflite_keys
 
-from tunable_latency import time_runner  # benchmarks/, beside this script: the one timing loop
+from tunable_latency import time_runner, write_results  # benchmarks/, beside this script: the one timing loop
 
 
 def main():
@@ -51,13 +50,7 @@ def main():
                   file=sys.stderr, flush=True)
     result = {"model": metadata["name"], "dataset": args.dataset, "images": len(dataset.images), "size": args.size,
               "repeats": args.repeats, "sigmas": args.sigmas, "precisions": rows}
-    report = markdown(result)
-    os.makedirs(os.path.dirname(args.output) or os.curdir, exist_ok=True)
-    with open(args.output + ".json", "w") as handle:
-        json.dump(result, handle, indent=2)
-    with open(args.output + ".md", "w") as handle:
-        handle.write(report)
-    print(report)
+    write_results(args.output, result, markdown(result))
 
 
 def _latency(folder, precision, channels, threads, args):

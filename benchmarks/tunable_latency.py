@@ -12,6 +12,7 @@ markdown table with each tunable/base ratio and writes the numbers as JSON.
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import time
@@ -44,6 +45,16 @@ def _tunable_sections(placement):
     sections = {f"adafm_k{k}": {"type": "adafm", "kernel_size": k} for k in (3, 1)}
     sections.update({method: {"type": method} for method in ("ftn", "dni")})
     return {name: {**section, "placement": placement, **LEVELS} for name, section in sections.items()}
+
+
+def write_results(output, result, report):
+    """Write `result` as OUTPUT.json and the markdown `report` as OUTPUT.md, then print the report."""
+    os.makedirs(os.path.dirname(output) or os.curdir, exist_ok=True)
+    with open(output + ".json", "w") as handle:
+        json.dump(result, handle, indent=2)
+    with open(output + ".md", "w") as handle:
+        handle.write(report)
+    print(report)
 
 
 def time_runner(runner, inputs, repeats):

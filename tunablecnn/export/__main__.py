@@ -3,13 +3,15 @@
     python -m tunablecnn.export --checkpoint-directory runs/quickstart --output-directory exported/quickstart --to-tflite
 
 Writes OUTPUT/{pipeline.json, model.weights.h5, saved_model/, model.tflite, model_float.tflite,
-metadata.json} (and model_<KIND>.tflite, model_float_<KIND>.tflite for each --quantize KIND), first into a temporary folder beside OUTPUT that replaces it only once the
-export has verified itself: OUTPUT always holds one complete export. Signature
+metadata.json} (and model_<KIND>.tflite, model_float_<KIND>.tflite for each --quantize KIND),
+first into a temporary folder beside OUTPUT that replaces it only once the export has verified
+itself: OUTPUT always holds one complete export. Signature
 `serving_default` (SavedModel and both .tflite files): `image` uint8 [N, H, W, C] (and `alpha`
 float32 [N, 1] for tunable models) -> `denoised` uint8. The export verifies itself against the
 Keras model at alpha 0, 0.25, 0.5, 0.75 and 1 and fails (exit 1) if a float32 export differs
 by more than one gray level (quantized files: float16 2, dynamic and int8 24 levels, which
-only a broken conversion exceeds; their quality is measured by benchmarks/quantized_tflite.py). Tunable models are calibrated: the metadata maps noise levels to
+only a broken conversion exceeds; their quality is measured by benchmarks/quantized_tflite.py).
+Tunable models are calibrated: the metadata maps noise levels to
 the best alpha, measured on clean images from --calibration-directory (default: the
 validation images the training held out of the pipeline's dataset, so alpha is chosen on
 images the model never saw).

@@ -205,8 +205,8 @@ def _verify(model, path, precisions):
                     for name in wanted if name not in runner.signatures]
         if unsigned:
             raise VerificationError("; ".join(unsigned))
-        name = _candidate_name(precision)
-        candidates[name] = _tflite_caller(runners[tflite_keys(precision)[0]])
+        name = tflite_keys(precision)[0]  # the uint8 file: "tflite", "tflite_int8", ...
+        candidates[name] = _tflite_caller(runners[name])
         tolerances[name] = TOLERANCES[precision]
     differences = compare(keras_fn, candidates, test_image(image_channels(model)), alphas)
     for name, per_alpha in differences.items():
@@ -214,10 +214,6 @@ def _verify(model, path, precisions):
     for name, tolerance in tolerances.items():
         check({name: differences[name]}, tolerance)
     return {"max_abs_difference_gray_levels": differences, "tolerance": tolerances}
-
-
-def _candidate_name(precision):
-    return "tflite" if precision == "float32" else f"tflite_{precision}"
 
 
 def _precisions(to_tflite, quantize):
