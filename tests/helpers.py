@@ -4,6 +4,19 @@ import json
 
 import keras
 import numpy as np
+import pytest
+
+from tunablecnn.config import shipped_configs
+
+# Zoo recipes whose network an example config already builds (same model, same method); the
+# default run builds the examples, `-m slow` every shipped config.
+_ZOO_DUPLICATES = ("zoo_adafm_unet24", "zoo_cfsnet", "zoo_dni", "zoo_dynamic", "zoo_ftn", "zoo_dedicated")
+
+
+def shipped_config_params():
+    """Every shipped config name, as pytest params: the zoo duplicates marked slow."""
+    return [pytest.param(name, marks=pytest.mark.slow) if name.startswith(_ZOO_DUPLICATES) else name
+            for name in shipped_configs()]
 
 
 def check_layer(layer, inputs, *, expected_shapes, fit=True):

@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from tests.helpers import randomize_weights
+from tests.helpers import randomize_weights, shipped_config_params
 from tunablecnn import build_model, load_pipeline
-from tunablecnn.config import config_path, shipped_configs
+from tunablecnn.config import config_path
 from tunablecnn.models import is_scale_equivariant
 from tunablecnn.models.tunable import is_tunable
 
@@ -26,7 +26,7 @@ def _run(model, x, training=False, alpha=0.5):
     return np.asarray(model(inputs, training=training))
 
 
-@pytest.mark.parametrize("name", shipped_configs())
+@pytest.mark.parametrize("name", shipped_config_params())
 def test_shipped_config_builds_and_denoises_odd_sizes(name, rng):
     pipeline = _pipeline(name)
     model = build_model(pipeline)
@@ -43,7 +43,7 @@ def _near_flat_and_random(pipeline, rng, size=32):
     return np.concatenate([0.5 + 0.002 * rng.normal(size=shape), rng.random(shape)]).astype("float32")
 
 
-@pytest.mark.parametrize("name", shipped_configs())
+@pytest.mark.parametrize("name", shipped_config_params())
 def test_shipped_config_is_scale_equivariant(name, rng):
     """f(c x) = c f(x), measured on the correction f(x) - x per sample (the image itself would hide errors)."""
     pipeline = _pipeline(name)
@@ -69,7 +69,7 @@ def test_non_homogeneous_options_are_flagged_and_break_equivariance(override, rn
     assert not np.allclose(np.asarray(model(7.0 * x)), 7.0 * np.asarray(model(x)), rtol=1e-3)
 
 
-@pytest.mark.parametrize("name", shipped_configs())
+@pytest.mark.parametrize("name", shipped_config_params())
 def test_keras_save_and_load_round_trip(name, rng, tmp_path):
     pipeline = _pipeline(name)
     model = build_model(pipeline)
@@ -81,11 +81,10 @@ def test_keras_save_and_load_round_trip(name, rng, tmp_path):
     np.testing.assert_array_equal(_run(restored, x), _run(model, x))
 
 
-def test_no_weight_is_a_bias():
-    for name in shipped_configs():
-        model = build_model(_pipeline(name))
-        names = [w.path for w in model.weights]
-        assert not [n for n in names if "bias" in n or "beta" in n], name
+@pytest.mark.parametrize("name", shipped_config_params())
+def test_no_weight_is_a_bias(name):
+    names = [w.path for w in build_model(_pipeline(name)).weights]
+    assert not [n for n in names if "bias" in n or "beta" in n]
 
 
 # Every model key changes the model: a different value gives different outputs or weights.

@@ -47,6 +47,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.slow  # two workers and a real all-reduce: 30 s
 def test_mirrored_over_two_cpus_matches_one_device(tiny_pipeline, tmp_path):
     config = _pipeline(tiny_pipeline, tmp_path)
     single = _start([config, tmp_path / "single", "none", 1])

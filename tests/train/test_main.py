@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 
 from tests.data.helpers import undecodable_folder
 from tests.train.conftest import write_json
@@ -95,6 +96,7 @@ def test_data_that_stops_decoding_mid_run_exits_two_with_one_line(tiny_pipeline,
                                           "decodes any more (changed since training started?)")
 
 
+@pytest.mark.slow  # 45 s; test_ctrl_c_* and the trainer's resume tests cover the checkpoint by default
 def test_sigkill_then_rerun_resumes_from_checkpoint(tiny_pipeline, tmp_path):
     config = write_json(tmp_path / "p.json", tiny_pipeline(train={"epochs": 4, "steps_per_epoch": 40, "checkpoint_every": 10}))
     directory = tmp_path / "run"
