@@ -3,8 +3,9 @@
     python benchmarks/tunable_latency.py [--pipeline-config P] [--size 512] [--repeats 5] [--output results.json]
 
 Builds the pipeline's model without modulation and with AdaFM (3x3 and 1x1 modulation filters),
-FTN and DNI (placement from
-the config's `tunable` section, default `blocks`), gives the modulation random non-zero
+FTN and DNI (placement from the config's `tunable` section, default `blocks`); for a U-Net
+also AdaFM modulating only the coarser levels (`tunable.from_level` 1 and 2, the
+`_from1` / `_from2` rows). Gives the modulation random non-zero
 weights (so nothing folds away), converts each to TFLite and times one image of
 size x size at 1 and 2 threads (median of --repeats runs after one warm-up). Prints a
 markdown table with each tunable/base ratio and writes the numbers as JSON.
@@ -32,7 +33,7 @@ def build_variants(pipeline, placement):
     base = {k: v for k, v in pipeline.items() if k != "tunable"}
     variants = {"base": build_model(load_pipeline(base))}
     rng = np.random.default_rng(0)
-    for name, tunable in _tunable_sections(placement).items():
+    for name, tunable in _tunable_sections(placement, pipeline["model"]).items():
         model = build_model(load_pipeline({**base, "tunable": tunable}))
         for v in modulation_weights(model):
             v.assign(v.numpy() + 0.01 * rng.normal(size=v.shape).astype("float32"))
@@ -40,9 +41,12 @@ def build_variants(pipeline, placement):
     return variants
 
 
-def _tunable_sections(placement):
+def _tunable_sections(placement, model):
     """AdaFM with its depthwise filter 3x3 (the default) and 1x1 (a per-channel scale), FTN and DNI."""
     sections = {f"adafm_k{k}": {"type": "adafm", "kernel_size": k} for k in (3, 1)}
+    if model["type"] == "unet":
+        sections.update({f"adafm_k{k}_from{level}": {"type": "adafm", "kernel_size": k, "from_level": level}
+                         for k in (3, 1) for level in range(1, min(model["depth"], 2) + 1)})
     sections.update({method: {"type": method} for method in ("ftn", "dni")})
     return {name: {**section, "placement": placement, **LEVELS} for name, section in sections.items()}
 

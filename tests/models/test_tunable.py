@@ -52,6 +52,28 @@ def test_placement_blocks_modulates_block_convolutions_only(method):
     assert every == blocks + 2  # plus stem and head
 
 
+def test_from_level_leaves_the_finer_unet_levels_unmodulated():
+    def modulated(from_level):
+        pipeline = _pipeline("adafm", model_type="unet", placement="all")
+        pipeline["model"]["depth"], pipeline["tunable"]["from_level"] = 2, from_level
+        return {layer.name for layer in _modulated_layers(build_model(load_pipeline(pipeline)))}
+
+    every, coarse, bottom = modulated(0), modulated(1), modulated(2)
+    full_resolution = {n for n in every if "down0" in n or "up0_block" in n or "stem" in n or "head" in n}
+    assert full_resolution and coarse == every - full_resolution
+    assert bottom and all("bottom" in n or "down1_stride" in n or "up1_expand" in n for n in bottom)
+
+
+@pytest.mark.parametrize(("model", "message"), [
+    ({"type": "resnet"}, "tunable.from_level: 1 needs a unet with model.depth >= 1 \\(got model.type 'resnet'\\)"),
+    ({"type": "unet", "depth": 1, "from_level": 2}, "needs a unet with model.depth >= 2 \\(got model.type 'unet', depth 1\\)"),
+])
+def test_from_level_needs_a_unet_that_deep(model, message):
+    from_level = model.pop("from_level", 1)
+    with pytest.raises(ConfigError, match=message):
+        load_pipeline({"model": model, "tunable": {"type": "adafm", "from_level": from_level, **LEVELS}})
+
+
 @pytest.mark.parametrize("method", ["adafm", "ftn", "cfsnet", "dynamic"])
 def test_new_model_is_identity_in_alpha(method, rng):
     model = build_model(_pipeline(method, model_type="unet", placement="all"))

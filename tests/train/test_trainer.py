@@ -99,6 +99,15 @@ def test_a_changed_method_option_is_refused(method, key, old, new, tiny_pipeline
     write_pipeline(str(tmp_path), pipeline(old))  # the same network resumes
 
 
+def test_a_directory_saved_before_a_schema_key_existed_still_resumes(tiny_pipeline, tmp_path):
+    pipeline = load_pipeline(tiny_pipeline(tunable={"type": "adafm", **LEVELS}))
+    write_pipeline(str(tmp_path), pipeline)
+    saved = json.loads((tmp_path / "pipeline.json").read_text())
+    del saved["tunable"]["from_level"]  # as written by a version before the key existed
+    (tmp_path / "pipeline.json").write_text(json.dumps(saved))
+    write_pipeline(str(tmp_path), pipeline)  # the missing key is at its default: the same network
+
+
 def test_pruned_weights_are_zero_in_the_saved_model(tiny_pipeline, tmp_path):
     prune = {"strategy": "minimum_threshold", "minimum_threshold": 0.05, "start_epoch": 1}
     pipeline = load_pipeline(tiny_pipeline(train={"prune": prune}))

@@ -207,6 +207,10 @@ def _semantic_problems(config):
         )
     if model["stop_grads"] and model["levels"] == 1:
         problems.append("model.stop_grads: true needs model.levels > 1 (it acts between pyramid levels)")
+    from_level = (config.get("tunable") or {}).get("from_level", 0)
+    if from_level and (model["type"] != "unet" or from_level > model["depth"]):
+        problems.append(f"tunable.from_level: {from_level} needs a unet with model.depth >= {from_level} "
+                        f"(got model.type '{model['type']}'" + (f", depth {model['depth']})" if model["type"] == "unet" else ")"))
     if dataset["noise_sampling"] == "uniform" and len(dataset["additional_noise"]) != 2:
         problems.append("dataset.additional_noise: uniform noise_sampling needs exactly [min, max]")
     return problems

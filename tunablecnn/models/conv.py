@@ -19,14 +19,21 @@ class ConvFactory:
     Backbones call `conv(x, filters, kernel_size, name=..., in_block=...)` instead of
     building `keras.layers.Conv2D` themselves, so one object decides how convolutions look
     and, for tunable models, which are modulated by `alpha` and how (`tunable.placement`
-    and `tunable.type`).
+    and `tunable.type`). Multiscale backbones pass `conv.at_level(level)` to the code that
+    works at a coarser level, so `tunable.from_level` can leave the finer levels unmodulated.
     """
 
-    def __init__(self, *, kernel_initializer, kernel_regularizer, tunable=None, alpha=None):
+    def __init__(self, *, kernel_initializer, kernel_regularizer, tunable=None, alpha=None, level=0):
         self.kernel_initializer = kernel_initializer
         self.kernel_regularizer = kernel_regularizer
         self.tunable = tunable
         self.alpha = alpha
+        self.level = level
+
+    def at_level(self, level):
+        """The same factory for convolutions whose input is at resolution level `level` (0 = full)."""
+        return ConvFactory(kernel_initializer=self.kernel_initializer, kernel_regularizer=self.kernel_regularizer,
+                           tunable=self.tunable, alpha=self.alpha, level=level)
 
     def __call__(self, x, filters, kernel_size, *, strides=1, name, in_block=False, zero_init=False):
         options = dict(
@@ -42,4 +49,6 @@ class ConvFactory:
         return method.modulated_conv(x, self.alpha, options, name=name, tunable=self.tunable)
 
     def _modulates(self, in_block):
-        return self.tunable is not None and (in_block or self.tunable["placement"] == "all")
+        if self.tunable is None or self.level < self.tunable.get("from_level", 0):
+            return False
+        return in_block or self.tunable["placement"] == "all"

@@ -34,7 +34,7 @@ def method_costs(pipeline):
     base = {k: v for k, v in pipeline.items() if k != "tunable"}
     tunable = pipeline.get("tunable") or _DEFAULT_LEVELS
     rows = {"base": model_cost(base)}
-    shared = {key: tunable[key] for key in ("placement", "start", "end") if key in tunable}  # the schema fills the rest
+    shared = {key: tunable[key] for key in ("placement", "from_level", "start", "end") if key in tunable}  # the schema fills the rest
     for method in MODULATIONS.keys():
         rows[method] = model_cost(load_pipeline({**base, "tunable": {"type": method, **shared}}))
     return rows

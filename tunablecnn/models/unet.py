@@ -18,16 +18,16 @@ def build_unet(x, conv, *, filters, no_layers, kernel_size, batchnorm, activatio
     x = stem(x, conv, filters=filters, kernel_size=kernel_size, activation_kind=activation, name=name)
     blocks = dict(kernel_size=kernel_size, batchnorm=batchnorm, activation_kind=activation)
     skips = []
-    for level in range(depth):
-        x = _blocks(x, conv, no_layers, name=f"{name}_down{level}", **blocks)
+    for level in range(depth):  # a convolution's level is its input's: 0 full resolution, depth the bottom
+        x = _blocks(x, conv.at_level(level), no_layers, name=f"{name}_down{level}", **blocks)
         skips.append(x)
-        x = conv(x, filters * 2 ** (level + 1), 2, strides=2, name=f"{name}_down{level}_stride")
-    x = _blocks(x, conv, no_layers, name=f"{name}_bottom", **blocks)
+        x = conv.at_level(level)(x, filters * 2 ** (level + 1), 2, strides=2, name=f"{name}_down{level}_stride")
+    x = _blocks(x, conv.at_level(depth), no_layers, name=f"{name}_bottom", **blocks)
     for level in reversed(range(depth)):
-        x = conv(x, 4 * filters * 2**level, 1, name=f"{name}_up{level}_expand")
+        x = conv.at_level(level + 1)(x, 4 * filters * 2**level, 1, name=f"{name}_up{level}_expand")
         x = DepthToSpace(2, name=f"{name}_up{level}_shuffle")(x)
         x = keras.layers.Add(name=f"{name}_up{level}_skip")([x, skips[level]])
-        x = _blocks(x, conv, no_layers, name=f"{name}_up{level}", **blocks)
+        x = _blocks(x, conv.at_level(level), no_layers, name=f"{name}_up{level}", **blocks)
     return CropToMatch(name=f"{name}_crop")(x, image)
 
 

@@ -335,7 +335,7 @@ def write_pipeline(directory, pipeline, save=True):
     path = os.path.join(directory, PIPELINE_FILE)
     if os.path.isfile(path):
         with open(path) as handle:
-            previous = json.load(handle)
+            previous = _with_defaults(json.load(handle))
         changed = [d for key in _model_defining()
                    for d in _differences(_lookup(previous, key), _lookup(pipeline, key), key)]
         if changed:
@@ -349,10 +349,18 @@ def write_pipeline(directory, pipeline, save=True):
             json.dump(pipeline, handle, indent=2)
 
 
+def _with_defaults(previous):
+    """The saved pipeline with the keys added to the schema since it was written, at their defaults."""
+    try:
+        return load_pipeline(previous)
+    except ConfigError:  # saved by an older version the schema no longer accepts: compare what is there
+        return previous
+
+
 def _model_defining():
     """Keys that define the network: a model directory cannot be resumed with other values."""
     methods = (f"tunable.{key}" for key in method_options())
-    return ("model", "tunable.type", "tunable.placement", *methods, "tunable.start", "tunable.end")
+    return ("model", "tunable.type", "tunable.placement", "tunable.from_level", *methods, "tunable.start", "tunable.end")
 
 
 def _differences(old, new, path):
