@@ -7,7 +7,8 @@ FTN and DNI (placement from the config's `tunable` section, default `blocks`); f
 also AdaFM modulating only the coarser levels (`tunable.from_level` 1 and 2, the
 `_from1` / `_from2` rows). Gives the modulation random non-zero
 weights (so nothing folds away), converts each to TFLite and times one image of
-size x size at 1 and 2 threads (median of --repeats runs after one warm-up). Prints a
+size x size at 1 and 2 threads (median of --repeats rounds after one warm-up; each round
+times every model once, in turn). Prints a
 markdown table with each tunable/base ratio and writes the numbers as JSON.
 """
 
@@ -71,6 +72,23 @@ def time_runner(runner, inputs, repeats):
     return statistics.median(times)
 
 
+def time_interleaved(calls, repeats):
+    """{name: median seconds} of `calls` ({name: (runner, inputs)}), timed in turn round by round.
+
+    Interleaving spreads the shared machine's slow spells over every model, so the ratios
+    between them hold better than when each model is timed in one block.
+    """
+    for runner, inputs in calls.values():
+        runner(**inputs)  # warm-up: allocation and XNNPACK packing
+    times = {name: [] for name in calls}
+    for _ in range(repeats):
+        for name, (runner, inputs) in calls.items():
+            start = time.perf_counter()
+            runner(**inputs)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pipeline-config", default=config_path("resnet_gray.json"))
@@ -82,15 +100,17 @@ def main():
     placement = pipeline["tunable"]["placement"] if "tunable" in pipeline else "blocks"
     channels = pipeline["model"]["input_shape"][2]
     image = np.random.default_rng(1).random((1, args.size, args.size, channels)).astype("float32")
-    results = {}
+    flatbuffers = {}
     for name, model in build_variants(pipeline, placement).items():
-        flatbuffer = convert_to_tflite(float_serving_function(model, freeze=True))
-        inputs = {"image": image} if name == "base" else {"image": image, "alpha": np.full((1, 1), 0.5, "float32")}
-        results[name] = {
-            f"{threads}_threads_ms": 1000 * time_runner(TFLiteRunner(flatbuffer, num_threads=threads), inputs, args.repeats)
-            for threads in (1, 2)
-        }
-        print(f"{name}: {results[name]}", flush=True)
+        flatbuffers[name] = convert_to_tflite(float_serving_function(model, freeze=True))
+        print(f"converted {name}", flush=True)
+    results = {name: {} for name in flatbuffers}
+    for threads in (1, 2):
+        calls = {name: (TFLiteRunner(flatbuffer, num_threads=threads),
+                        {"image": image} if name == "base" else {"image": image, "alpha": np.full((1, 1), 0.5, "float32")})
+                 for name, flatbuffer in flatbuffers.items()}
+        for name, seconds in time_interleaved(calls, args.repeats).items():
+            results[name][f"{threads}_threads_ms"] = 1000 * seconds
     print_table(results, args)
     if args.output:
         meta = {"pipeline": args.pipeline_config, "size": args.size, "placement": placement, "machine": platform.processor() or platform.machine()}

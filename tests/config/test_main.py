@@ -39,3 +39,16 @@ def test_command_line_exit_status_without_traceback(tmp_path):
     assert "bad.json: model.type: 'resent' is not one of" in result.stderr
     assert "did you mean 'resnet'?" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_readme_key_table_is_the_schema_docs_output():
+    """The README's key reference is `python -m tunablecnn.config docs`: a schema change updates it."""
+    import os
+
+    from tunablecnn.config import schema_docs
+
+    readme = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "README.md")
+    with open(readme) as handle:
+        text = handle.read()
+    stale = [row.split("|")[1].strip() for row in schema_docs().splitlines() if row.startswith("| `") and row not in text]
+    assert not stale, f"README.md key table differs from `python -m tunablecnn.config docs` for {stale}"
