@@ -1,6 +1,6 @@
 """Where AdaFM's modulation goes and how large its filter is: PSNR against latency (issue 13, item 1).
 
-    python benchmarks/adafm_placement.py [--steps 500] [--variants k3_all,k3_from1,k1_from1,k3_from2]
+    python benchmarks/adafm_placement.py [--steps 500] [--variants k3_all,k1_all,k3_from1,k1_from1,k3_from2]
         [--runs runs/adafm_placement] [--output benchmarks/results/adafm_placement]
 
 Every variant tunes AdaFM on the same base, the flagship's (pretrained/adafm-unet24-gray-15-50,
@@ -113,7 +113,7 @@ def _markdown(rows, args):
 def _parser():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=500, help="tune steps per variant (default 500)")
-    parser.add_argument("--variants", default="k3_all,k3_from1,k1_from1,k3_from2",
+    parser.add_argument("--variants", default="k3_all,k1_all,k3_from1,k1_from1,k3_from2",
                         help=f"comma list from {', '.join(VARIANTS)}")
     parser.add_argument("--dataset", default="../shared/data/BSD68")
     parser.add_argument("--runs", default="runs/adafm_placement", help="one folder per variant (resumable)")
