@@ -14,8 +14,8 @@ re-evaluate), then writes OUTPUT/study.md and OUTPUT/study.json with:
 - the modulation gap: each method's calibrated-alpha PSNR against the dedicated model trained
   at that sigma (the sigma is read from the dedicated model's pipeline.json);
 - cost against the base network: parameters, FLOPs per pixel and TFLite float32 latency
-  (`model.tflite`, converted here for a folder shipped without it; --size x --size, median of --repeats runs, 1 and 2 threads, one run for
-  all models so the ratios are comparable); the first dedicated model is the base network;
+  (`model.tflite`, converted here for a folder shipped without it; --size x --size, median of --repeats rounds that
+  time every model in turn, 1 and 2 threads, so the ratios are comparable); the first dedicated model is the base network;
 - linearity of the calibration (best alpha against sigma, measured at export on held-out
   images): the largest distance of alpha from the straight line between the two ends, and R^2;
 - the published reference beside ours: FTN's paper (Table 2, CBSD68 colour, sigma 20 -> 80)
@@ -37,7 +37,7 @@ from tunablecnn.export import convert_to_tflite, uint8_serving_function
 from tunablecnn.inference import TFLiteRunner
 from tunablecnn.model_folder import read_metadata, record_metrics
 
-from tunable_latency import time_runner  # benchmarks/, beside this script: the one timing loop
+from tunable_latency import time_interleaved  # benchmarks/, beside this script: the one timing loop
 
 # Lee et al. 2020 (arXiv 2010.02270), Table 2: CBSD68, modulation sigma 20 -> 80, PSNR at the
 # unseen level sigma 40; "dedicated" is their model trained from scratch at sigma 40. The paper
@@ -114,20 +114,19 @@ def gaps(summary, tunable, dedicated):
 
 
 def costs(folders, size, repeats):
-    """Parameters, FLOPs per pixel and TFLite latency of every folder's model.tflite."""
+    """Parameters, FLOPs per pixel and TFLite latency of every folder's model.tflite (timed interleaved)."""
     image = np.random.default_rng(1).integers(0, 256, (1, size, size, 1)).astype("uint8")
-    table = {}
+    inputs, table = {}, {}
     for folder in folders:
         metadata = read_metadata(folder)
-        inputs = {"image": image}
-        if metadata["tunable"]:
-            inputs["alpha"] = np.full((1, 1), 0.5, "float32")
-        tflite = _tflite(folder)
-        latency = {f"{threads}": 1000 * time_runner(TFLiteRunner(tflite, num_threads=threads), inputs, repeats)
-                   for threads in (1, 2)}
+        inputs[folder] = {"image": image, **({"alpha": np.full((1, 1), 0.5, "float32")} if metadata["tunable"] else {})}
         table[_name(folder)] = {"parameters": metadata["model"]["parameters"],
-                                "flops_per_pixel": metadata["model"]["flops_per_pixel"], "latency_ms": latency}
-        print(f"{_name(folder)}: {table[_name(folder)]}", flush=True)
+                                "flops_per_pixel": metadata["model"]["flops_per_pixel"], "latency_ms": {}}
+    files = {folder: _tflite(folder) for folder in folders}
+    for threads in (1, 2):
+        calls = {folder: (TFLiteRunner(files[folder], num_threads=threads), inputs[folder]) for folder in folders}
+        for folder, seconds in time_interleaved(calls, repeats).items():
+            table[_name(folder)]["latency_ms"][f"{threads}"] = 1000 * seconds
     return table
 
 
