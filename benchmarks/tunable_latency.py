@@ -63,13 +63,8 @@ def write_results(output, result, report):
 
 
 def time_runner(runner, inputs, repeats):
-    runner(**inputs)  # warm-up: allocation and XNNPACK packing
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        runner(**inputs)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """Median seconds of `runner(**inputs)` over `repeats` runs after one warm-up."""
+    return time_interleaved({"model": (runner, inputs)}, repeats)["model"]
 
 
 def time_interleaved(calls, repeats):
