@@ -1,10 +1,11 @@
 """The backbone families at equal CPU time: BSD68 PSNR against FLOPs per pixel (issue 12).
 
-    python benchmarks/family_comparison.py [--minutes 8] [--families resnet,sparse_resnet,gatenet,unet,multiscale]
+    python benchmarks/family_comparison.py [--minutes 5] [--families resnet,sparse_resnet,gatenet,unet,multiscale,unet24]
         [--runs runs/family_comparison] [--output reports/families/families]
 
 Each family trains its example config (tunablecnn/configs/<family config>.json: blind, sigma
-drawn uniformly from [1, 50], the config's own recipe) from scratch with `python -m
+drawn uniformly from [1, 50], the config's own recipe; `unet24` is the example U-Net at the
+flagship's width and precision) from scratch with `python -m
 tunablecnn.train` for the same wall-clock budget: the benchmark sends Ctrl-C (SIGINT) after
 --minutes, the trainer saves a checkpoint between two steps and stops. So every family gets the
 same CPU time, validations and checkpoints included, on a machine running nothing else; the
@@ -30,9 +31,12 @@ from tunablecnn.train.checkpoints import CheckpointStore
 
 from tunable_latency import write_results  # benchmarks/, beside this script
 
-FAMILIES = {  # name: example config
-    "resnet": "resnet_gray.json", "sparse_resnet": "sparse_resnet_gray.json", "gatenet": "gatenet_gray.json",
-    "unet": "unet_gray.json", "multiscale": "multiscale_resnet_gray.json",
+FAMILIES = {  # name: (example config, changes to it as {"section.key": value})
+    "resnet": ("resnet_gray.json", {}), "sparse_resnet": ("sparse_resnet_gray.json", {}),
+    "gatenet": ("gatenet_gray.json", {}), "unet": ("unet_gray.json", {}),
+    "multiscale": ("multiscale_resnet_gray.json", {}),
+    # the flagship's network (24 filters) in the flagship's precision, with the example's recipe
+    "unet24": ("unet_gray.json", {"model.filters": 24, "train.mixed_precision": "mixed_bfloat16"}),
 }
 SIGMAS = "15,25,50"
 _EPOCHS = 10_000  # far more than any budget reaches: the clock stops the run, not the config
@@ -65,14 +69,17 @@ def _run_family(name, args):
         summary = json.load(handle)["summary"]
     with open(os.path.join(folder, "training.json")) as handle:
         training = json.load(handle)
-    return {**training, **model_cost(load_pipeline(pipeline)), "config": FAMILIES[name],
+    return {**training, **model_cost(load_pipeline(pipeline)), "config": FAMILIES[name][0], "changes": FAMILIES[name][1],
             "psnr": {f"{row['sigma']:g}": row["psnr"] for row in summary}}
 
 
 def _pipeline(name):
-    with open(config_path(FAMILIES[name])) as handle:
+    config, changes = FAMILIES[name]
+    with open(config_path(config)) as handle:
         pipeline = json.load(handle)
-    pipeline["train"]["epochs"] = _EPOCHS
+    for dotted, value in {**changes, "train.epochs": _EPOCHS}.items():
+        section, key = dotted.split(".")
+        pipeline[section][key] = value
     return pipeline
 
 
@@ -114,11 +121,12 @@ def _markdown(rows, args):
              f"{os.path.basename(os.path.normpath(args.dataset))} PSNR dB (blind models, one pass), each family's example config trained from scratch for "
              f"the same wall-clock time (start-up, validations and checkpoints included) on one machine with nothing else running. Command: "
              f"`python benchmarks/family_comparison.py --minutes {args.minutes:g} --families {args.families}`.", "",
-             "| family | config | " + " | ".join(f"σ={s}" for s in sigmas)
+             "| family | config (changes) | " + " | ".join(f"σ={s}" for s in sigmas)
              + " | parameters | FLOPs/pixel | steps reached | minutes |",
              "|---|---|" + "---:|" * (len(sigmas) + 4)]
     for name, row in sorted(rows.items(), key=lambda item: -item[1]["psnr"]["25"]):
-        lines.append(f"| {name} | `{row['config']}` | " + " | ".join(f"{row['psnr'][s]:.2f}" for s in sigmas)
+        changes = "".join(f", {k}={v}" for k, v in row["changes"].items())
+        lines.append(f"| {name} | `{row['config']}`{changes} | " + " | ".join(f"{row['psnr'][s]:.2f}" for s in sigmas)
                      + f" | {row['parameters']:,} | {row['flops_per_pixel']:,.0f} | {row['steps']:,} | "
                      + f"{row['seconds'] / 60:.1f} |")
     return "\n".join(lines) + "\n"
@@ -126,7 +134,7 @@ def _markdown(rows, args):
 
 def _parser():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", type=float, default=8.0, help="wall-clock training budget per family (default 8)")
+    parser.add_argument("--minutes", type=float, default=5.0, help="wall-clock training budget per family (default 5)")
     parser.add_argument("--families", default=",".join(FAMILIES), help=f"comma list from {', '.join(FAMILIES)}")
     parser.add_argument("--dataset", default="../shared/data/BSD68")
     parser.add_argument("--runs", default="runs/family_comparison", help="one folder per family")
