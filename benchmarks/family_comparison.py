@@ -11,7 +11,7 @@ tunablecnn.train` for the same wall-clock budget: the benchmark sends Ctrl-C (SI
 same CPU time, validations and checkpoints included, on a machine running nothing else; the
 steps it reached are reported beside it. Each run is exported and scored on --dataset (BSD68; blind, once
 per sigma) with `python -m tunablecnn.export / .evaluate`, in RUNS/<family>/. A family whose
-export exists is not retrained (delete RUNS/<family> to redo it); a run interrupted by anything
+export exists is not retrained at the same --minutes (delete RUNS/<family> to redo it); a run interrupted by anything
 but the budget is started again from scratch, so that no family gets more than its budget.
 Writes OUTPUT.json and OUTPUT.md and prints the table.
 """
@@ -60,8 +60,10 @@ def _run_family(name, args):
     run, exported, report = (os.path.join(folder, part) for part in ("run", "exported", dataset))
     os.makedirs(folder, exist_ok=True)
     pipeline = _pipeline(name)
-    if not os.path.isfile(os.path.join(exported, "metadata.json")):
-        _train_for(pipeline, folder, run, args.minutes * 60)
+    if not os.path.isfile(os.path.join(exported, "metadata.json")) or _budget(folder) != args.minutes:
+        shutil.rmtree(exported, ignore_errors=True)
+        shutil.rmtree(report, ignore_errors=True)
+        _train_for(pipeline, folder, run, args.minutes)
         _command("export", "--checkpoint-directory", run, "--output-directory", exported)
     if not os.path.isfile(os.path.join(report, "results.json")):
         _command("evaluate", "--model", exported, "--dataset", args.dataset, "--sigmas", SIGMAS, "--output", report)
@@ -83,19 +85,28 @@ def _pipeline(name):
     return pipeline
 
 
-def _train_for(pipeline, folder, run, seconds):
-    """Run the train command from scratch and stop it with SIGINT after `seconds`; record the steps reached."""
+def _budget(folder):
+    """The --minutes of the run in `folder`, or None if it has not trained."""
+    path = os.path.join(folder, "training.json")
+    if not os.path.isfile(path):
+        return None
+    with open(path) as handle:
+        return json.load(handle).get("minutes")
+
+
+def _train_for(pipeline, folder, run, minutes):
+    """Run the train command from scratch and stop it with SIGINT after `minutes`; record the steps reached."""
     shutil.rmtree(run, ignore_errors=True)
     config = os.path.join(folder, "config.json")
     with open(config, "w") as handle:
         json.dump(pipeline, handle, indent=2)
     command = [sys.executable, "-m", "tunablecnn.train", "--pipeline-config", config, "--model-directory", run]
-    print("$", " ".join(command), f"  # stopped after {seconds / 60:g} min", flush=True)
+    print("$", " ".join(command), f"  # stopped after {minutes:g} min", flush=True)
     start = time.perf_counter()
     # A script started in the background inherits an ignored SIGINT: give the trainer the default back.
     process = subprocess.Popen(command, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
-        process.wait(timeout=seconds)
+        process.wait(timeout=minutes * 60)
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGINT)
         process.wait()
@@ -105,7 +116,7 @@ def _train_for(pipeline, folder, run, seconds):
         sys.exit(f"training {config} stopped (exit status {process.returncode}) before its first checkpoint")
     step = CheckpointStore.read_state(latest)["global_step"]
     with open(os.path.join(folder, "training.json"), "w") as handle:
-        json.dump({"seconds": elapsed, "steps": step}, handle)
+        json.dump({"minutes": minutes, "seconds": elapsed, "steps": step}, handle)
 
 
 def _command(tool, *arguments):
