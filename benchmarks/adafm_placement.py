@@ -54,10 +54,10 @@ def _run_variant(name, args):
         json.dump(_pipeline(name, args.steps), handle, indent=2)
     exported, report = os.path.join(folder, "exported"), os.path.join(folder, "bsd68")
     if not os.path.isfile(os.path.join(exported, "metadata.json")):
-        _command("train", "--pipeline-config", config, "--model-directory", os.path.join(folder, "run"))
-        _command("export", "--checkpoint-directory", os.path.join(folder, "run"), "--output-directory", exported)
+        run_command("train", "--pipeline-config", config, "--model-directory", os.path.join(folder, "run"))
+        run_command("export", "--checkpoint-directory", os.path.join(folder, "run"), "--output-directory", exported)
     if not os.path.isfile(os.path.join(report, "results.json")):
-        _command("evaluate", "--model", exported, "--dataset", args.dataset, "--sigmas", SIGMAS, "--calibrated",
+        run_command("evaluate", "--model", exported, "--dataset", args.dataset, "--sigmas", SIGMAS, "--calibrated",
                  "--output", report)
     with open(os.path.join(report, "results.json")) as handle:
         summary = json.load(handle)["summary"]
@@ -76,7 +76,8 @@ def _pipeline(name, steps):
     return pipeline
 
 
-def _command(tool, *arguments):
+def run_command(tool, *arguments):
+    """Run `python -m tunablecnn.<tool> ARGUMENTS`, echoing it; exit the benchmark if it fails."""
     command = [sys.executable, "-m", f"tunablecnn.{tool}", *arguments]
     print("$", " ".join(command), flush=True)
     if subprocess.run(command).returncode != 0:

@@ -29,7 +29,8 @@ from tunablecnn.config import config_path, load_pipeline
 from tunablecnn.models.cost import model_cost
 from tunablecnn.train.checkpoints import CheckpointStore
 
-from tunable_latency import write_results  # benchmarks/, beside this script
+from adafm_placement import run_command  # benchmarks/, beside this script
+from tunable_latency import write_results
 
 FAMILIES = {  # name: (example config, changes to it as {"section.key": value})
     "resnet": ("resnet_gray.json", {}), "sparse_resnet": ("sparse_resnet_gray.json", {}),
@@ -64,9 +65,9 @@ def _run_family(name, args):
         shutil.rmtree(exported, ignore_errors=True)
         shutil.rmtree(report, ignore_errors=True)
         _train_for(pipeline, folder, run, args.minutes)
-        _command("export", "--checkpoint-directory", run, "--output-directory", exported)
+        run_command("export", "--checkpoint-directory", run, "--output-directory", exported)
     if not os.path.isfile(os.path.join(report, "results.json")):
-        _command("evaluate", "--model", exported, "--dataset", args.dataset, "--sigmas", SIGMAS, "--output", report)
+        run_command("evaluate", "--model", exported, "--dataset", args.dataset, "--sigmas", SIGMAS, "--output", report)
     with open(os.path.join(report, "results.json")) as handle:
         summary = json.load(handle)["summary"]
     with open(os.path.join(folder, "training.json")) as handle:
@@ -117,13 +118,6 @@ def _train_for(pipeline, folder, run, minutes):
     step = CheckpointStore.read_state(latest)["global_step"]
     with open(os.path.join(folder, "training.json"), "w") as handle:
         json.dump({"minutes": minutes, "seconds": elapsed, "steps": step}, handle)
-
-
-def _command(tool, *arguments):
-    command = [sys.executable, "-m", f"tunablecnn.{tool}", *arguments]
-    print("$", " ".join(command), flush=True)
-    if subprocess.run(command).returncode != 0:
-        sys.exit(f"failed: {' '.join(command)}")
 
 
 def _markdown(rows, args):
