@@ -29,7 +29,7 @@ from tunablecnn.config import config_path, load_pipeline
 from tunablecnn.models.cost import model_cost
 from tunablecnn.train.checkpoints import CheckpointStore
 
-from adafm_placement import run_command  # benchmarks/, beside this script
+from modulation_placement import run_command  # benchmarks/, beside this script
 from tunable_latency import write_results
 
 FAMILIES = {  # name: (example config, changes to it as {"section.key": value})

@@ -31,8 +31,8 @@ def main():
     pipeline = load_pipeline(args.pipeline_config)
     filters, channels = pipeline["model"]["filters"], pipeline["model"]["input_shape"][2]
     tunable = pipeline.get("tunable", {})
-    variants = build_variants(pipeline, tunable.get("placement", "blocks"))
     method = {"adafm": f"adafm_k{tunable.get('kernel_size', 3)}"}.get(tunable.get("type"), tunable.get("type"))
+    variants = build_variants(pipeline, tunable.get("placement", "blocks"), [method] if method else [])
     models = {"base": variants["base"], **({method: variants[method]} if method else {})}
     flops = {"base": model_cost({k: v for k, v in pipeline.items() if k != "tunable"})["flops_per_pixel"]}
     if method:

@@ -1,15 +1,17 @@
 """TFLite latency of tunable models against their base model (ai-edge-litert, XNNPACK, float32).
 
-    python benchmarks/tunable_latency.py [--pipeline-config P] [--size 512] [--repeats 5] [--output results.json]
+    python benchmarks/tunable_latency.py [--pipeline-config P] [--size 512] [--repeats 5] [--variants a,b,...]
+        [--output results.json]
 
 Builds the pipeline's model without modulation and with AdaFM (3x3 and 1x1 modulation filters),
 FTN and DNI (placement from the config's `tunable` section, default `blocks`); for a U-Net
-also AdaFM modulating only the coarser levels (`tunable.from_level` 1 and 2, the
-`_from1` / `_from2` rows). Gives the modulation random non-zero
-weights (so nothing folds away), converts each to TFLite and times one image of
-size x size at 1 and 2 threads (median of --repeats rounds after one warm-up; each round
-times every model once, in turn). Prints a
-markdown table with each tunable/base ratio and writes the numbers as JSON.
+also each method modulating only the coarser levels (`tunable.from_level`: the `_from1`,
+`_from2`, ... rows) and DNI with a low-rank difference (`tunable.rank` 4 and 8: the `dni_r4`,
+`dni_r8` rows, alone and with from_level). --variants times only the rows named (the base model
+always). Gives the modulation random non-zero weights (so nothing folds away), converts each to
+TFLite and times one image of size x size at 1 and 2 threads (median of --repeats rounds after
+one warm-up; each round times every model once, in turn). Prints a markdown table with each
+tunable/base ratio and writes the numbers as JSON.
 """
 
 import argparse
@@ -30,11 +32,18 @@ from tunablecnn.models.tunable import modulation_weights
 LEVELS = {"start": {"additional_noise": 15}, "end": {"additional_noise": 50}}
 
 
-def build_variants(pipeline, placement):
+def build_variants(pipeline, placement, names=None):
+    """{name: model}: the base model and each tunable variant (only `names`, if given)."""
     base = {k: v for k, v in pipeline.items() if k != "tunable"}
     variants = {"base": build_model(load_pipeline(base))}
     rng = np.random.default_rng(0)
-    for name, tunable in _tunable_sections(placement, pipeline["model"]).items():
+    sections = tunable_sections(placement, pipeline["model"])
+    unknown = sorted(set(names or ()) - set(sections))
+    if unknown:
+        raise SystemExit(f"--variants: unknown {', '.join(unknown)}; choose from {', '.join(sections)}")
+    for name, tunable in sections.items():
+        if names is not None and name not in names:
+            continue
         model = build_model(load_pipeline({**base, "tunable": tunable}))
         for v in modulation_weights(model):
             v.assign(v.numpy() + 0.01 * rng.normal(size=v.shape).astype("float32"))
@@ -42,13 +51,17 @@ def build_variants(pipeline, placement):
     return variants
 
 
-def _tunable_sections(placement, model):
-    """AdaFM with its depthwise filter 3x3 (the default) and 1x1 (a per-channel scale), FTN and DNI."""
+def tunable_sections(placement, model):
+    """{row name: tunable section}: AdaFM 3x3 and 1x1, FTN, DNI, low-rank DNI; U-Net: each from coarser levels."""
     sections = {f"adafm_k{k}": {"type": "adafm", "kernel_size": k} for k in (3, 1)}
     if model["type"] == "unet":
         sections.update({f"adafm_k{k}_from{level}": {"type": "adafm", "kernel_size": k, "from_level": level}
                          for k in (3, 1) for level in range(1, min(model["depth"], 2) + 1)})
     sections.update({method: {"type": method} for method in ("ftn", "dni")})
+    sections.update({f"dni_r{rank}": {"type": "dni", "rank": rank} for rank in (4, 8)})
+    if model["type"] == "unet":
+        for name, section in [(m, {"type": m}) for m in ("ftn", "dni")] + [(f"dni_r{r}", {"type": "dni", "rank": r}) for r in (4, 8)]:
+            sections.update({f"{name}_from{level}": {**section, "from_level": level} for level in range(1, model["depth"] + 1)})
     return {name: {**section, "placement": placement, **LEVELS} for name, section in sections.items()}
 
 
@@ -89,6 +102,7 @@ def main():
     parser.add_argument("--pipeline-config", default=config_path("resnet_gray.json"))
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--variants", help="comma list of rows to time beside the base model (default: every row)")
     parser.add_argument("--output", help="write the results as JSON here")
     args = parser.parse_args()
     pipeline = load_pipeline(args.pipeline_config)
@@ -96,7 +110,8 @@ def main():
     channels = pipeline["model"]["input_shape"][2]
     image = np.random.default_rng(1).random((1, args.size, args.size, channels)).astype("float32")
     flatbuffers = {}
-    for name, model in build_variants(pipeline, placement).items():
+    names = args.variants.split(",") if args.variants else None
+    for name, model in build_variants(pipeline, placement, names).items():
         flatbuffers[name] = convert_to_tflite(float_serving_function(model, freeze=True))
         print(f"converted {name}", flush=True)
     results = {name: {} for name in flatbuffers}

@@ -12,10 +12,10 @@ from tunablecnn.models.tunable import modulation_weights
 LEVELS = {"start": {"additional_noise": 15}, "end": {"additional_noise": 50}}
 
 
-def _tuned_model(method, rng):
+def _tuned_model(method, rng, **options):
     pipeline = load_pipeline({
         "model": {"type": "unet", "levels": 2, "filters": 4, "no_layers": 1, "depth": 2},
-        "tunable": {"type": method, "placement": "all", **LEVELS},
+        "tunable": {"type": method, "placement": "all", **options, **LEVELS},
     })
     model = build_model(pipeline)
     for v in modulation_weights(model):  # stand-in for a tune stage: alpha must matter
@@ -23,9 +23,10 @@ def _tuned_model(method, rng):
     return model
 
 
-@pytest.mark.parametrize("method", ["adafm", "ftn", "dni", "cfsnet", "dynamic"])
-def test_tunable_tflite_matches_keras_with_alpha_as_input(method, rng):
-    model = _tuned_model(method, rng)
+@pytest.mark.parametrize("method, options", [("adafm", {}), ("ftn", {}), ("dni", {}), ("dni", {"rank": 2}),
+                                             ("cfsnet", {}), ("dynamic", {})])
+def test_tunable_tflite_matches_keras_with_alpha_as_input(method, options, rng):
+    model = _tuned_model(method, rng, **options)
     flatbuffer = convert_to_tflite(float_serving_function(model, freeze=True))
     assert_builtin_ops_with_constant_kernels(flatbuffer)  # FTN(W) - W and W_B - W_A are folded into constants
     runner = TFLiteRunner(flatbuffer)

@@ -19,11 +19,14 @@ def test_flops_per_pixel_of_a_plain_resnet():
     ("adafm", 2 * 2 * 4 * (3 * 3 + 1)),  # a 3x3 depthwise branch and the blend after both block convolutions
     ("ftn", 2 * (144 + 16) + 2 * 2 * 4),  # both block convolutions twice, and the blend
     ("dni", 2 * (144 + 16) + 2 * 2 * 4),
+    (("dni", 1), 2 * (36 + 4) + 2 * (4 + 4) + 2 * 2 * 4),  # rank 1: k x k x 4 -> 1 and 1x1 1 -> 4 per convolution
     ("cfsnet", 2 * (144 + 16) + 2 * 2 * 16 + 2 * 3 * 4),  # a branch like each block convolution, its 1x1, coupling
     ("dynamic", 2 * 2 * 144 + 2 * 2 * 4),  # a 3x3 tuning convolution after both block convolutions, and the blend
 ])
 def test_flops_per_pixel_of_a_tunable_resnet(method, extra):
-    pipeline = load_pipeline({"model": TINY, "tunable": {"type": method, **LEVELS}})
+    method, rank = method if isinstance(method, tuple) else (method, None)
+    options = {} if rank is None else {"rank": rank}
+    pipeline = load_pipeline({"model": TINY, "tunable": {"type": method, **options, **LEVELS}})
     assert model_cost(pipeline)["flops_per_pixel"] == PLAIN + extra
 
 

@@ -23,7 +23,7 @@ def test_every_schema_type_is_a_method_with_the_options_the_schema_gives_it():
     for method in MODULATIONS.keys():
         own = sorted(key for key, spec in tunable.items() if spec.get("x-only-for-type") == method)
         assert sorted(MODULATIONS.get(method).options) == own
-    assert method_options() == ("kernel_size", "bias", "tuning_kernel_size", "tuning_depth", "groups")
+    assert method_options() == ("kernel_size", "bias", "rank", "tuning_kernel_size", "tuning_depth", "groups")
 
 
 def test_adafm_bias_alone_breaks_scale_equivariance():

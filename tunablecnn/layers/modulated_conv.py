@@ -48,9 +48,12 @@ class ModulatedConv2D(ModulatedLayer):
         self._build_modulation(shape)
 
     def call(self, inputs, alpha):
-        conv = lambda kernel: ops.conv(inputs, ops.cast(kernel, inputs.dtype), self.strides, "same")  # noqa: E731
         a = self._alpha_like(alpha, inputs, self.strides)
-        return conv(self.kernel) + a * conv(self._kernel_delta())
+        return ops.conv(inputs, ops.cast(self.kernel, inputs.dtype), self.strides, "same") + a * self._alpha_branch(inputs)
+
+    def _alpha_branch(self, inputs):
+        """`conv(inputs, D)`; a subclass may compute it more cheaply (a low-rank `D`)."""
+        return ops.conv(inputs, ops.cast(self._kernel_delta(), inputs.dtype), self.strides, "same")
 
     def compute_output_shape(self, inputs_shape, alpha_shape):
         b, h, w, _ = inputs_shape
