@@ -9,7 +9,7 @@ outputs clipped to [0, 255], PSNR by `tunablecnn.metrics.psnr` (peak 255):
 - `ramp 10-50`: Gaussian noise whose sigma rises linearly from 10 at the left column to 50 at
   the right one (FFDNet's spatially variant test). Given sigma map -> alpha map through the
   calibration (`level=map`), against the best single alpha (the alpha of best mean PSNR over
-  the images, from a 0.1 grid refined by +-0.05) and the scalar auto alpha. A diagnostic,
+  the images, from a 0.1 grid over [-0.5, 1] refined by +-0.05) and the scalar auto alpha. A diagnostic,
   `per-band oracle`, takes each eighth of the width from the grid alpha with the least error
   there (chosen with the clean images): about what any alpha varying across the image can give
   with this model.
@@ -36,7 +36,7 @@ from tunablecnn.evaluate.datasets import load_dataset
 from tunablecnn.evaluate.methods import bm3d_denoise
 from tunablecnn.metrics import noise_seed, psnr
 
-GRID = np.round(np.arange(0.0, 1.0001, 0.1), 2)
+GRID = np.round(np.arange(-0.5, 1.0001, 0.1), 2)  # alpha < 0: below the start level, as the calibration may use
 PG_SETTINGS = {"poisson-gaussian 10-40": (10.0, 40.0), "poisson-gaussian 5-25": (5.0, 25.0)}
 
 
@@ -128,7 +128,7 @@ def best_single_alpha(denoiser, images, noisy):
         return np.mean([psnr(clean, out) for (_, clean), out in zip(images, results[alpha])])
 
     best = max(GRID, key=score)
-    best = max([a for a in (best - 0.05, best, best + 0.05) if 0.0 <= a <= 1.0], key=lambda a: score(round(a, 2)))
+    best = max([a for a in (best - 0.05, best, best + 0.05) if GRID[0] <= a <= GRID[-1]], key=lambda a: score(round(a, 2)))
     return round(best, 2), results[round(best, 2)], results
 
 

@@ -92,8 +92,9 @@ def test_a_sweep_crop_outside_the_picture_exits_two(exported_tunable, noisy_png,
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--alpha", "1.5"], "alpha must be in [0, 1], not 1.5"),
-    (["--alpha", "much"], "alpha must be a number in [0, 1], 'auto' or 'auto-map'"),
+    (["--alpha", "1.5"], "alpha must be in [-1.5, 1], not 1.5"),
+    (["--alpha", "-2"], "alpha must be in [-1.5, 1], not -2.0"),
+    (["--alpha", "much"], "alpha must be a number in [-1.5, 1], 'auto' or 'auto-map'"),
     (["--sweep", "0:2:1"], "--sweep needs 0 <= START <= STOP <= 1"),
     (["--sweep", "0:1:0.5", "--crop", "1,2,3"], "crop wants X,Y,WIDTH,HEIGHT in whole pixels"),
     (["--alpha", "0.5", "--crop", "0,0,8,8"], "--crop and --zoom shape the --sweep figure: give --sweep too"),
@@ -126,12 +127,12 @@ def test_blind_model_refuses_alpha(exported_blind_color, noisy_png, tmp_path, ca
     assert "is not tunable" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("level", "side", "end"), [("80", "above", 50), ("5", "below", 15)])
+@pytest.mark.parametrize(("level", "side", "end"), [("80", "above", 50), ("1", "below", 2.5)])
 def test_level_outside_the_calibrated_range_is_noted_on_stderr(exported_tunable, noisy_png, tmp_path, capsys,
                                                                level, side, end):
     assert _run(noisy_png, "--model", exported_tunable, "--output", tmp_path / "o.png", "--level", level) == 0
     alpha = load_model(exported_tunable).alpha_for_level(end)
-    assert (f"note: {noisy_png}: level {level} is {side} the calibrated range (sigma 15-50): "
+    assert (f"note: {noisy_png}: level {level} is {side} the calibrated range (sigma 2.5-50): "
             f"using alpha {alpha:.2f}, the alpha for sigma {end}") in capsys.readouterr().err
 
 
@@ -140,7 +141,7 @@ def test_auto_on_a_clean_image_is_noted_and_a_level_inside_is_not(exported_tunab
     cv2.imwrite(str(clean), np.tile(np.linspace(40, 200, 32), (32, 1)).astype(np.uint8))
     assert _run(clean, "--model", exported_tunable, "--output", tmp_path / "a.png") == 0
     err = capsys.readouterr().err
-    assert f"note: {clean}: estimated noise sigma 0.0 is below the calibrated range (sigma 15-50)" in err
+    assert f"note: {clean}: estimated noise sigma 0.0 is below the calibrated range (sigma 2.5-50)" in err
     assert _run(clean, "--model", exported_tunable, "--output", tmp_path / "b.png", "--level", "30") == 0
     assert "note:" not in capsys.readouterr().err
 

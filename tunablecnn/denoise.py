@@ -29,6 +29,7 @@ from tunablecnn import cli
 from tunablecnn.data import IMAGE_EXTENSIONS, read_image, write_image
 from tunablecnn.evaluate.sweep import Crop, sweep_grid
 from tunablecnn.inference import BACKENDS, load_model
+from tunablecnn.inference.calibration import ALPHA_RANGE
 from tunablecnn.model_folder import PRECISIONS
 
 logger = logging.getLogger("tunablecnn.denoise")
@@ -37,12 +38,14 @@ logger = logging.getLogger("tunablecnn.denoise")
 def parse_alpha(text):
     if text in ("auto", "auto-map"):
         return text
+    low, high = ALPHA_RANGE
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"alpha must be a number in [0, 1], 'auto' or 'auto-map', not {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"alpha must be in [0, 1], not {value}")
+        raise argparse.ArgumentTypeError(f"alpha must be a number in [{low:g}, {high:g}], 'auto' or 'auto-map', "
+                                         f"not {text!r}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"alpha must be in [{low:g}, {high:g}], not {value}")
     return value
 
 
@@ -77,7 +80,8 @@ def main(argv=None):
     parser.add_argument("--model", required=True, help="bundled model name (see tunablecnn.list_models()) or exported folder")
     parser.add_argument("--output", required=True, help="output image (one input) or folder")
     choice = parser.add_mutually_exclusive_group()
-    choice.add_argument("--alpha", type=parse_alpha, help="0 = start level ... 1 = end level, 'auto' (estimate the noise level) "
+    choice.add_argument("--alpha", type=parse_alpha, help="0 = start level ... 1 = end level (below 0, down to -1.5: weaker "
+                        "than the start level), 'auto' (estimate the noise level) "
                         "or 'auto-map' (estimate a signal-dependent noise map: one alpha per pixel)")
     choice.add_argument("--level", type=float, help="noise sigma on the 0-255 scale, mapped to alpha by the calibration")
     choice.add_argument("--sweep", type=parse_sweep, metavar="START:STOP:STEP", help="grid of results at several alphas")

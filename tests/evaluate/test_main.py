@@ -55,7 +55,7 @@ def test_end_to_end_report(exported_tunable, exported_blind_color, dataset, tmp_
     (["--sigmas", "15,abc"], "--sigmas wants comma-separated noise levels"),
     (["--sigmas", "0,25"], "--sigmas wants distinct finite levels > 0"),
     (["--alphas", "0:1"], "--alphas wants START:STOP:STEP"),
-    (["--alphas", "0:2:0.5"], "--alphas must lie in [0, 1]"),
+    (["--alphas", "0:2:0.5"], "--alphas must lie in [-1.5, 1]"),
     (["--baselines", "nlm,wiener"], "unknown baseline(s) wiener"),
     (["--max-images", "0"], "expected an integer >= 1"),
 ])

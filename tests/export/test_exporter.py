@@ -28,8 +28,9 @@ def test_folder_has_every_file_and_metadata(exported_tunable):
     assert metadata["quantize"] == [] and not list(exported_tunable.glob("model_*int8*"))
     assert metadata["format_version"] == 1
     assert metadata["tunable"]["type"] == "adafm" and metadata["tunable"]["start"] == {"additional_noise": 15}
-    assert [row["level"] for row in metadata["tunable"]["calibration"]] == [15, 20, 25, 30, 35, 40, 45, 50]
-    assert metadata["signature"]["inputs"]["alpha"] == {"dtype": "float32", "shape": ["N", 1], "range": [0.0, 1.0]}
+    assert [row["level"] for row in metadata["tunable"]["calibration"]] == [2.5, 5, 7.5, 10, 12.5, 15, 20, 25, 30, 35, 40, 45, 50]
+    assert all(row["alpha"] <= 0 for row in metadata["tunable"]["calibration"][:5])  # below the start: extrapolated
+    assert metadata["signature"]["inputs"]["alpha"] == {"dtype": "float32", "shape": ["N", 1], "range": [-1.5, 1.0]}
     diffs = metadata["verification"]["max_abs_difference_gray_levels"]
     assert sorted(diffs) == ["saved_model", "tflite"]
     assert sorted(diffs["tflite"]) == ["0", "0.25", "0.5", "0.75", "1", "ramp"]  # ramp: an alpha map
@@ -308,15 +309,25 @@ def test_calibration_uses_the_images_training_held_out(tmp_path, caplog):
     assert len(everything) == 20 and "calibration on training images" in caplog.text
 
 
-def test_reexport_keeps_recorded_metrics_only_for_the_same_weights_and_calibration(exported_tunable, earlier_export,
-                                                                                  new_weights):
+def test_reexport_keeps_recorded_metrics_only_for_the_same_weights_and_alpha(exported_tunable, earlier_export,
+                                                                            new_weights):
+    from tunablecnn.export.exporter import _kept_metrics
+
     metadata = json.loads((earlier_export / "metadata.json").read_text())
     metadata["tunable"]["calibration"] = []  # as _reexport calibrates nothing
-    metadata["metrics"] = {"BSD68": {"25": {"psnr": 28.8}}}
+    fixed = {"psnr": 28.8, "alpha": 0.5, "setting": "alpha"}
+    calibrated = {"psnr": 27.3, "alpha": 0.7, "setting": "calibrated"}
+    metadata["metrics"] = {"BSD68": {"seed": 0, "sigmas": {"25": fixed, "35": calibrated}}}
     (earlier_export / "metadata.json").write_text(json.dumps(metadata))
     same = str(exported_tunable / "model.weights.h5")
-    assert _reexport(exported_tunable, earlier_export, same)["metrics"] == metadata["metrics"]
+    # No calibration gives alpha 0.7 at sigma 35 again: that score goes, the fixed-alpha one stays.
+    assert _reexport(exported_tunable, earlier_export, same)["metrics"] == {"BSD68": {"seed": 0, "sigmas": {"25": fixed}}}
     assert _reexport(exported_tunable, earlier_export, new_weights)["metrics"] == {}  # other weights: stale scores go
+    (earlier_export / "metadata.json").write_text(json.dumps(metadata))
+    table = [{"level": 15.0, "alpha": 0.0, "psnr": 0}, {"level": 35.0, "alpha": 0.7, "psnr": 0}]
+    new_calibration = {"tunable": {"calibration": [{"level": 5.0, "alpha": -1.0, "psnr": 0}, *table]}}
+    held = str(earlier_export / "model.weights.h5")  # the weights the folder holds now
+    assert _kept_metrics(str(earlier_export), held, new_calibration) == metadata["metrics"]  # levels added below
 
 
 def test_calibration_crops_read_package_folders_as_the_quickstart_gives_them():

@@ -1,16 +1,18 @@
 import numpy as np
 import pytest
 
-from tunablecnn.inference.calibration import (MAX_PSNR, _psnr, alpha_for_level, calibration_levels, map_range_note,
-                                             measure_calibration)
+from tunablecnn.inference.calibration import (ALPHA_RANGE, MAX_PSNR, _psnr, alpha_for_level, calibration_levels,
+                                             map_range_note, measure_calibration)
 from tunablecnn.metrics import psnr
 
 TABLE = [{"level": 15.0, "alpha": 0.0, "psnr": 0}, {"level": 25.0, "alpha": 0.4, "psnr": 0},
          {"level": 50.0, "alpha": 1.0, "psnr": 0}]
 
 
-def test_levels_cover_start_to_end():
-    assert calibration_levels(15, 50) == [15, 20, 25, 30, 35, 40, 45, 50]
+def test_levels_cover_start_to_end_after_five_levels_below_the_start():
+    assert calibration_levels(15, 50) == [2.5, 5, 7.5, 10, 12.5, 15, 20, 25, 30, 35, 40, 45, 50]
+    assert calibration_levels(0, 50, step=25) == [0, 25, 50]  # nothing below sigma 0
+    assert calibration_levels(50, 15, step=35) == [50, 15]  # alpha < 0 would go above the start: not measured
 
 
 def test_alpha_is_interpolated_and_clamped():
@@ -38,6 +40,18 @@ def test_measurement_finds_the_alpha_of_a_known_denoiser():
     table = measure_calibration(denoise, clean, [15, 32.5, 50])
     np.testing.assert_allclose([row["alpha"] for row in table], [0.0, 0.5, 1.0], atol=0.06)
     assert all(row["psnr"] > 30 for row in table)
+    # Below the start it extrapolates: sigma 5 and 10 want alpha (sigma - 15) / 35 < 0.
+    table = measure_calibration(denoise, clean, [5, 10, 15], extrapolate_below=15)
+    np.testing.assert_allclose([row["alpha"] for row in table], [-10 / 35, -5 / 35, 0.0], atol=0.06)
+    # Without extrapolation the grid stops at alpha 0.
+    assert [row["alpha"] for row in measure_calibration(denoise, clean, [5])] == [0.0]
+
+
+def test_extrapolated_alphas_are_interpolated_and_clamped_to_the_alpha_range():
+    table = [{"level": 5.0, "alpha": -1.0, "psnr": 0}, *TABLE]
+    assert alpha_for_level(table, 10) == pytest.approx(-0.5)
+    assert alpha_for_level(table, 1) == -1.0  # below the table: its lowest entry
+    assert alpha_for_level([{"level": 5.0, "alpha": -9.0, "psnr": 0}, *TABLE], 5) == ALPHA_RANGE[0]
 
 
 def test_psnr_is_the_mean_of_per_image_metrics_psnr_of_the_clipped_output(rng):

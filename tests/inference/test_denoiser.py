@@ -70,8 +70,8 @@ def test_blind_rgb_model(exported_blind_color, rng):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"alpha": 1.5}, r"Expected alpha in \[0, 1\]"),
-    ({"alpha": -0.1}, r"Expected alpha in \[0, 1\]"),
+    ({"alpha": 1.5}, r"Expected alpha in \[-1.5, 1\] \(0 = start level, 1 = end level\)"),
+    ({"alpha": -1.6}, r"Expected alpha in \[-1.5, 1\]"),
     ({"alpha": 0.5, "level": 20}, "Give alpha or level, not both"),
 ])
 def test_bad_alpha(denoiser, kwargs, message):
@@ -152,11 +152,11 @@ def test_repr_names_model_method_range_and_backend(denoiser, exported_blind_colo
     assert repr(blind) == "Denoiser('exported', blind, backend=tflite)"
 
 
-@pytest.mark.parametrize(("level", "side", "end"), [(5, "below", 15), (80, "above", 50)])
+@pytest.mark.parametrize(("level", "side", "end"), [(1, "below", 2.5), (80, "above", 50)])
 def test_level_outside_the_calibrated_range_warns_with_range_and_alpha(denoiser, level, side, end):
     image = np.full((16, 16), 128, np.uint8)
     alpha = denoiser.alpha_for_level(end)
-    expected = (f"exported: level {level} is {side} the calibrated range (sigma 15-50): "
+    expected = (f"exported: level {level} is {side} the calibrated range (sigma 2.5-50): "
                 f"using alpha {alpha:.2f}, the alpha for sigma {end}")
     with pytest.warns(UserWarning) as record:
         out = denoiser(image, level=level)
@@ -168,7 +168,7 @@ def test_level_outside_the_calibrated_range_warns_with_range_and_alpha(denoiser,
 def test_auto_alpha_on_a_clean_image_warns(denoiser):
     clean = np.tile(np.linspace(40, 200, 32, dtype=np.float32), (32, 1)).astype(np.uint8)  # estimated sigma ~0
     with pytest.warns(UserWarning, match=r"exported: estimated noise sigma \d+\.\d is below the calibrated range "
-                                         r"\(sigma 15-50\): using alpha \d\.\d\d, the alpha for sigma 15") as record:
+                                         r"\(sigma 2.5-50\): using alpha -?\d\.\d\d, the alpha for sigma 2.5") as record:
         denoiser(clean)
     assert record[0].filename == __file__
 
@@ -224,8 +224,8 @@ def test_level_map_goes_through_the_calibration_per_pixel(denoiser, rng):
     sigmas = np.broadcast_to(np.linspace(15, 50, 24, dtype=np.float32), (16, 24))
     expected = denoiser(image, alpha=denoiser.alpha_for_level(sigmas))
     np.testing.assert_array_equal(denoiser(image, level=sigmas), expected)
-    with pytest.warns(UserWarning, match="level map spans sigma 5.0-50.0; 50 % of its pixels lie outside"):
-        denoiser(image, level=np.where(np.arange(24) < 12, 5.0, 50.0) * np.ones((16, 1)))
+    with pytest.warns(UserWarning, match="level map spans sigma 1.0-50.0; 50 % of its pixels lie outside"):
+        denoiser(image, level=np.where(np.arange(24) < 12, 1.0, 50.0) * np.ones((16, 1)))
 
 
 def test_auto_map_estimates_a_noise_model_and_uses_its_alpha_map(denoiser, rng):
@@ -249,7 +249,7 @@ def test_self_ensemble_turns_the_map_with_the_image(denoiser, rng):
 
 @pytest.mark.parametrize(("alpha", "message"), [
     (np.zeros((5, 7, 1)), r"Expected alpha as a number or a map \[16, 16\], \[16, 16, 1\] or \[1, 16, 16, 1\]"),
-    (np.full((16, 16), 1.5), "Expected alpha in \\[0, 1\\]. Received: an alpha map from 1.5 to 1.5"),
+    (np.full((16, 16), 1.5), "Expected alpha in \\[-1.5, 1\\] \\(0 = start level, 1 = end level\\). Received: an alpha map from 1.5 to 1.5"),
 ])
 def test_bad_alpha_maps(denoiser, alpha, message):
     with pytest.raises(ValueError, match=message):

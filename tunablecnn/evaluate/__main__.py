@@ -44,6 +44,7 @@ from tunablecnn.evaluate import (
     summarize,
     write_report,
 )
+from tunablecnn.inference.calibration import ALPHA_RANGE
 from tunablecnn.model_folder import record_metrics, resolve
 
 logger = logging.getLogger("tunablecnn.evaluate")
@@ -147,7 +148,7 @@ def parse_sigmas(text):
 
 
 def parse_alphas(text):
-    """`"0:1:0.1"` (START:STOP:STEP, STOP included) or `"0,0.5,1"` -> sorted distinct alphas in [0, 1]."""
+    """`"0:1:0.1"` (START:STOP:STEP, STOP included) or `"0,0.5,1"` -> sorted distinct alphas in `ALPHA_RANGE`."""
     try:
         if ":" in text:
             start, stop, step = (float(v) for v in text.split(":"))
@@ -160,8 +161,9 @@ def parse_alphas(text):
         raise ValueError("--alphas wants START:STOP:STEP (e.g. 0:1:0.1) or a comma list (e.g. 0,0.5,1), "
                          f"not {text!r}") from None
     alphas = sorted({round(float(a), 6) for a in alphas})
-    if not all(0.0 <= a <= 1.0 for a in alphas):
-        raise ValueError(f"--alphas must lie in [0, 1], not {text!r}")
+    low, high = ALPHA_RANGE
+    if not all(low <= a <= high for a in alphas):
+        raise ValueError(f"--alphas must lie in [{low:g}, {high:g}], not {text!r}")
     return alphas
 
 

@@ -17,7 +17,7 @@ from tunablecnn.export.representative import representative_data
 from tunablecnn.export.tflite import convert_to_tflite
 from tunablecnn.export.verify import VERIFY_ALPHAS, VERIFY_MAP, VerificationError, alpha_input, check, compare, test_image
 from tunablecnn.inference import TFLiteRunner
-from tunablecnn.inference.calibration import calibration_levels, measure_calibration
+from tunablecnn.inference.calibration import ALPHA_RANGE, alpha_for_level, calibration_levels, measure_calibration
 from tunablecnn.model_folder import (FILES, FLOAT_MAP_SIGNATURE, FORMAT_VERSION, MAP_METADATA, MAP_SIGNATURE, METADATA_FILE,
                                      OUTPUT, QUANTIZATIONS, SIGNATURE, read_metadata, tflite_keys, write_metadata)
 from tunablecnn.models import build_model
@@ -73,18 +73,30 @@ def export_model(pipeline, weights_path, output_directory, *, to_tflite=True, qu
 
 
 def _kept_metrics(target, weights_path, metadata):
-    """The earlier export's metrics if it holds the same weights (byte for byte) and calibration, else {}."""
+    """The earlier export's metrics if it holds the same weights (byte for byte), else {}; of a
+    calibrated metric, only one whose alpha the new calibration gives again."""
     try:
         earlier = read_metadata(target)
         with open(os.path.join(target, FILES["weights"]), "rb") as old, open(weights_path, "rb") as new:
             same_weights = old.read() == new.read()
     except (OSError, ValueError):
         return {}
-    same_calibration = (earlier.get("tunable") or {}).get("calibration") == (metadata.get("tunable") or {}).get("calibration")
-    if same_weights and same_calibration and earlier.get("metrics"):
-        logger.info("kept the recorded metrics of the earlier export (same weights and calibration)")
-        return earlier["metrics"]
-    return {}
+    if not same_weights or not earlier.get("metrics"):
+        return {}
+    calibration = (metadata.get("tunable") or {}).get("calibration")
+    kept = {name: {**record, "sigmas": {sigma: row for sigma, row in record["sigmas"].items()
+                                        if _same_alpha(row, calibration, float(sigma))}}
+            for name, record in earlier["metrics"].items()}
+    kept = {name: record for name, record in kept.items() if record["sigmas"]}
+    if kept:
+        logger.info("kept the recorded metrics of the earlier export (same weights; calibrated ones at the same alpha)")
+    return kept
+
+
+def _same_alpha(row, calibration, sigma):
+    if row.get("setting") != "calibrated":
+        return True
+    return bool(calibration) and abs(alpha_for_level(calibration, sigma) - row["alpha"]) < 1e-9
 
 
 def _prepare_target(target):
@@ -252,13 +264,14 @@ def _tflite_caller(runner):
 
 def _calibrate(model, pipeline, clean_images):
     tunable = pipeline["tunable"]
-    levels = calibration_levels(tunable["start"]["additional_noise"], tunable["end"]["additional_noise"])
+    start, end = tunable["start"]["additional_noise"], tunable["end"]["additional_noise"]
+    levels = calibration_levels(start, end)
     serve = float_serving_function(model, clip=True)
 
     def denoise(noisy, alpha):
         return serve(image=noisy, alpha=np.full((len(noisy), 1), alpha, "float32"))[OUTPUT].numpy()
 
-    return measure_calibration(denoise, clean_images, levels)
+    return measure_calibration(denoise, clean_images, levels, extrapolate_below=start if start < end else None)
 
 
 def _metadata(model, pipeline, name, precisions, verification, metrics):
@@ -266,7 +279,7 @@ def _metadata(model, pipeline, name, precisions, verification, metrics):
     tunable = pipeline.get("tunable")  # optional section: absent for blind models
     inputs = {"image": {"dtype": "uint8", "shape": ["N", "H", "W", channels], "range": [0, 255]}}
     if tunable:
-        inputs["alpha"] = {"dtype": "float32", "shape": ["N", 1], "range": [0.0, 1.0]}
+        inputs["alpha"] = {"dtype": "float32", "shape": ["N", 1], "range": list(ALPHA_RANGE)}
     outputs = {OUTPUT: {"dtype": "uint8", "shape": ["N", "H", "W", channels]}}
     written = {key for precision in precisions for key in tflite_keys(precision)}
     files = {k: v for k, v in FILES.items() if k in written or not k.startswith("tflite")}
@@ -282,7 +295,7 @@ def _metadata(model, pipeline, name, precisions, verification, metrics):
         "signature": {"name": SIGNATURE, "inputs": inputs, "outputs": outputs},
         MAP_METADATA: None if not tunable else {
             "name": MAP_SIGNATURE, "float_name": FLOAT_MAP_SIGNATURE, "outputs": outputs,
-            "inputs": {**inputs, "alpha": {"dtype": "float32", "shape": ["N", "H", "W", 1], "range": [0.0, 1.0]}}},
+            "inputs": {**inputs, "alpha": {"dtype": "float32", "shape": ["N", "H", "W", 1], "range": list(ALPHA_RANGE)}}},
         "files": files,
         "quantize": list(precisions[1:]),
         "verification": verification,

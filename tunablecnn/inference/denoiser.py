@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 from tunablecnn.inference.backends import is_alpha_map, open_backend
-from tunablecnn.inference.calibration import alpha_for_level, map_range_note, range_note
+from tunablecnn.inference.calibration import ALPHA_RANGE, alpha_for_level, map_range_note, range_note
 from tunablecnn.inference.noise_estimation import estimate_noise_sigma
 from tunablecnn.inference.noise_model import estimate_noise_model, noise_sigma_map
 from tunablecnn.inference.self_ensemble import self_ensemble
@@ -32,7 +32,8 @@ class Denoiser:
     - `images`: one image `[H, W]` or `[H, W, C]`, or a batch `[N, H, W, C]`; numpy or tensor.
       uint8 is read in [0, 255] and gives uint8; float is in [0, 1] scale, NOT clipped on the
       way in (evaluation feeds unclipped noisy images), and gives float32 in [0, 1].
-    - tunable models: `alpha` in [0, 1] (a number or one per image), or `alpha="auto"` (estimate
+    - tunable models: `alpha` in [0, 1] (a number or one per image; 0 = start level, 1 = end
+      level; down to -1.5 extrapolates below the start level), or `alpha="auto"` (estimate
       each image's noise level and use the calibration), or `level=sigma` (0-255 scale, through
       the calibration). With neither, "auto" is used. Blind models take neither. A level (given
       or estimated) outside the calibrated range uses the alpha of the nearest end of the range,
@@ -173,9 +174,10 @@ class Denoiser:
             values, notes = np.broadcast_to(np.asarray(alpha, np.float32).reshape(-1), (len(batch),)), []
         values = np.asarray(values, np.float32)
         values = values if values.ndim == 4 else values.reshape(-1, 1)
-        if not np.all((values >= 0) & (values <= 1)):
+        low, high = ALPHA_RANGE
+        if not np.all((values >= low) & (values <= high)):
             received = f"alpha={alpha}" if values.ndim == 2 else f"an alpha map from {values.min():g} to {values.max():g}"
-            raise ValueError(f"Expected alpha in [0, 1]. Received: {received}")
+            raise ValueError(f"Expected alpha in [{low:g}, {high:g}] (0 = start level, 1 = end level). Received: {received}")
         return values, [note for note in notes if note]
 
     def _auto_alpha_maps(self, batch):
