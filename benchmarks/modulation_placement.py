@@ -107,7 +107,7 @@ def _markdown(rows, args):
     lines = [f"# Modulation placement: PSNR against latency ({args.steps} tune steps each, one base)", "",
              f"BSD68 PSNR dB at the calibrated alpha; latency ratio to the base network (TFLite float32, 512x512) "
              f"from `{args.latency}`. Command: `python benchmarks/modulation_placement.py --steps {args.steps} "
-             f"--variants {args.variants} --latency {args.latency}`.", "",
+             f"--variants {args.variants} --latency {args.latency} --output {args.output}`.", "",
              "| variant | method | kernel / rank | from level | " + " | ".join(f"σ={s}" for s in sigmas)
              + " | 1 thread | 2 threads |",
              "|---|---|---:|---:|" + "---:|" * (len(sigmas) + 2)]
