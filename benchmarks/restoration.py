@@ -13,8 +13,7 @@ Writes report.md and results.json. Every degradation is synthesized here from a 
 - super-resolve x2 and x4 from bicubic downsampling (this package's antialiased bicubic operator);
   against bicubic upsampling (OpenCV).
 Each also runs HQS with the model frozen at the best single alpha (picked per setting from
--1, -0.5, 0, 0.25, ..., 1: alpha < 0 is the extrapolation below the start level that the
-calibration uses) to show what following the noise level through alpha adds. PSNR on 0-255,
+0, 0.25, ..., 1) to show what following the noise level through alpha adds. PSNR on 0-255,
 results clipped; CPU time is process time per image (both threads count).
 """
 
@@ -34,7 +33,7 @@ from tunablecnn.restore import DEFAULT_MODEL, restore
 from tunablecnn.restore.operators import FourierOperator, bicubic_otf, psf_to_otf
 from tunablecnn.restore.prior import DenoisingPrior
 
-ALPHAS = (-1.0, -0.5, 0.0, 0.25, 0.5, 0.75, 1.0)
+ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 WIENER_BALANCES = (0.003, 0.01, 0.03, 0.1)
 
 

@@ -8,8 +8,10 @@ from tunablecnn.inference.calibration import calibrated_range
 class DenoisingPrior:
     """Denoise float images [H, W, C] at a noise level (0-255 scale) with one loaded model.
 
-    A tunable model takes the level through its calibration; below its lowest calibrated level
-    it runs at that level (`level_used` says which level a call really denoises at). A blind
+    A tunable model takes the level through its calibration; below the lowest level it was
+    trained for (its start level) it runs at that level (`level_used` says which level a call
+    really denoises at). The calibration's extrapolation below the start (alpha < 0) is not
+    used here: in HQS deblurring it measured worse (Set12, README "Restoration"). A blind
     model ignores the level. A gray model restores colour images channel by channel.
     """
 
@@ -19,7 +21,7 @@ class DenoisingPrior:
         if self.tunable and not denoiser.calibration:
             raise ValueError(f"{denoiser.name} has no level calibration, so it cannot follow a noise-level "
                              "schedule; export it with calibration images or use a blind model")
-        self.lowest = calibrated_range(denoiser.calibration)[0] if self.tunable else 0.0
+        self.lowest = max(calibrated_range(denoiser.calibration)[0], _trained_low(denoiser)) if self.tunable else 0.0
 
     def level_used(self, level):
         """The level the model denoises at when asked for `level`."""
@@ -34,3 +36,9 @@ class DenoisingPrior:
             return self.denoiser(image.astype(np.float32)).astype(np.float64)
         alpha = self.denoiser.alpha_for_level(self.level_used(level))
         return self.denoiser(image.astype(np.float32), alpha=alpha).astype(np.float64)
+
+
+def _trained_low(denoiser):
+    """The lowest noise level a tunable model was trained for: the lower of its start and end levels."""
+    tunable = denoiser.metadata["tunable"]
+    return min(tunable["start"]["additional_noise"], tunable["end"]["additional_noise"])
