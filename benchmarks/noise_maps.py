@@ -36,7 +36,7 @@ from tunablecnn.evaluate.datasets import load_dataset
 from tunablecnn.evaluate.methods import bm3d_denoise
 from tunablecnn.metrics import noise_seed, psnr
 
-GRID = np.round(np.arange(-0.5, 1.0001, 0.1), 2)  # alpha < 0: below the start level, as the calibration may use
+GRID = np.round(np.arange(-0.5, 1.0001, 0.1), 2) + 0.0  # + 0.0: no "-0.0"; alpha < 0: below the start level, as the calibration may use
 PG_SETTINGS = {"poisson-gaussian 10-40": (10.0, 40.0), "poisson-gaussian 5-25": (5.0, 25.0)}
 
 

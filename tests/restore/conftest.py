@@ -7,7 +7,7 @@ import tunablecnn
 
 @pytest.fixture(scope="session")
 def denoiser():
-    """The smallest bundled tunable model (gray, calibrated sigma 15-50)."""
+    """The smallest bundled tunable model (gray, trained for sigma 15-50, calibrated 2.5-50)."""
     return tunablecnn.load_model("adafm-unet16-gray-15-50")
 
 
