@@ -12,6 +12,7 @@ import gradio as gr
 import numpy as np
 
 from tunablecnn.app.viewer import crop_pair, describe, model_input, sample_image, sample_names, save_result
+from tunablecnn.inference.calibration import ALPHA_RANGE
 
 TITLE = "tunablecnn: alpha slider"
 INTRO = ("Open a picture (or take a sample), pick a model and move **alpha**, or set the **noise level** and let "
@@ -41,7 +42,8 @@ def _widgets(viewer):
         w.model = gr.Dropdown(viewer.models, value=viewer.models[0], label="model", elem_id="model")
         w.sample = gr.Dropdown(sample_names(), value=None, label="or take a sample picture", elem_id="sample")
     with gr.Row():
-        w.alpha = gr.Slider(0, 1, value=0.5, step=0.01, label="alpha (0 = start level, 1 = end level)", elem_id="alpha")
+        w.alpha = gr.Slider(*ALPHA_RANGE, value=0.5, step=0.01, elem_id="alpha",
+                            label="alpha (0 = start level, 1 = end level; below 0: weaker than the start level)")
         w.level = gr.Slider(0, LEVEL_MAX, value=25, step=0.5, elem_id="level",
                             label="or noise level sigma (0-255): sets alpha through the calibration")
         w.auto = gr.Button("use the estimated level", elem_id="auto")
