@@ -60,8 +60,8 @@ def tunable_sections(placement, model):
     sections.update({method: {"type": method} for method in ("ftn", "dni")})
     sections.update({f"dni_r{rank}": {"type": "dni", "rank": rank} for rank in (4, 8)})
     if model["type"] == "unet":
-        for name, section in [(m, {"type": m}) for m in ("ftn", "dni")] + [(f"dni_r{r}", {"type": "dni", "rank": r}) for r in (4, 8)]:
-            sections.update({f"{name}_from{level}": {**section, "from_level": level} for level in range(1, model["depth"] + 1)})
+        sections.update({f"{name}_from{level}": {**sections[name], "from_level": level}
+                         for name in ("ftn", "dni", "dni_r4", "dni_r8") for level in range(1, model["depth"] + 1)})
     return {name: {**section, "placement": placement, **LEVELS} for name, section in sections.items()}
 
 

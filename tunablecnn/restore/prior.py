@@ -2,8 +2,6 @@
 
 import numpy as np
 
-from tunablecnn.inference.calibration import calibrated_range
-
 
 class DenoisingPrior:
     """Denoise float images [H, W, C] at a noise level (0-255 scale) with one loaded model.
@@ -21,7 +19,7 @@ class DenoisingPrior:
         if self.tunable and not denoiser.calibration:
             raise ValueError(f"{denoiser.name} has no level calibration, so it cannot follow a noise-level "
                              "schedule; export it with calibration images or use a blind model")
-        self.lowest = max(calibrated_range(denoiser.calibration)[0], _trained_low(denoiser)) if self.tunable else 0.0
+        self.lowest = _trained_low(denoiser) if self.tunable else 0.0
 
     def level_used(self, level):
         """The level the model denoises at when asked for `level`."""
