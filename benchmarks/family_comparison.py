@@ -55,34 +55,42 @@ def main():
 
 
 def _run_family(name, args):
-    """Train for the budget, export and evaluate one family (each step skipped when its output exists)."""
+    config, changes = FAMILIES[name]
+    result = run_contender(name, changed_pipeline(config, changes), args, SIGMAS)
+    return {**result, "config": config, "changes": changes}
+
+
+def run_contender(name, pipeline, args, sigmas):
+    """Train `pipeline` for args.minutes in args.runs/name, export and evaluate it on args.dataset at
+    `sigmas` (each step skipped when its output exists); the training record, cost and PSNR per sigma."""
     folder = os.path.join(args.runs, name)
     dataset = os.path.basename(os.path.normpath(args.dataset)).lower()
     run, exported, report = (os.path.join(folder, part) for part in ("run", "exported", dataset))
     os.makedirs(folder, exist_ok=True)
-    pipeline = _pipeline(name)
     if not os.path.isfile(os.path.join(exported, "metadata.json")) or _budget(folder) != args.minutes:
         shutil.rmtree(exported, ignore_errors=True)
         shutil.rmtree(report, ignore_errors=True)
         _train_for(pipeline, folder, run, args.minutes)
         run_command("export", "--checkpoint-directory", run, "--output-directory", exported)
     if not os.path.isfile(os.path.join(report, "results.json")):
-        run_command("evaluate", "--model", exported, "--dataset", args.dataset, "--sigmas", SIGMAS, "--output", report)
+        run_command("evaluate", "--model", exported, "--dataset", args.dataset, "--sigmas", sigmas, "--output", report)
     with open(os.path.join(report, "results.json")) as handle:
         summary = json.load(handle)["summary"]
     with open(os.path.join(folder, "training.json")) as handle:
         training = json.load(handle)
-    return {**training, **model_cost(load_pipeline(pipeline)), "config": FAMILIES[name][0], "changes": FAMILIES[name][1],
-            "psnr": {f"{row['sigma']:g}": row["psnr"] for row in summary}}
+    return {**training, **model_cost(load_pipeline(pipeline)), "psnr": {f"{row['sigma']:g}": row["psnr"] for row in summary}}
 
 
-def _pipeline(name):
-    config, changes = FAMILIES[name]
+def changed_pipeline(config, changes):
+    """The example config `config` with `changes` ({"section.key[.key]": value}) and no epoch limit."""
     with open(config_path(config)) as handle:
         pipeline = json.load(handle)
     for dotted, value in {**changes, "train.epochs": _EPOCHS}.items():
-        section, key = dotted.split(".")
-        pipeline[section][key] = value
+        *parents, key = dotted.split(".")
+        section = pipeline
+        for parent in parents:
+            section = section.setdefault(parent, {})
+        section[key] = value
     return pipeline
 
 

@@ -13,8 +13,11 @@ Writes report.md and results.json. Every degradation is synthesized here from a 
 - super-resolve x2 and x4 from bicubic downsampling (this package's antialiased bicubic operator);
   against bicubic upsampling (OpenCV).
 Each also runs HQS with the model frozen at the best single alpha (picked per setting from
-0, 0.25, ..., 1) to show what following the noise level through alpha adds. PSNR on 0-255,
-results clipped; CPU time is process time per image (both threads count).
+-1, -0.5, 0, 0.25, ..., 1) to show what following the noise level through alpha adds, and the
+tunable prior with each of the task's two switches flipped (`extrapolate`: follow the calibration
+below the trained range; `ensemble`: a new flip or rotation per iteration) to show why each task
+defaults as it does (tunablecnn.restore.DEFAULTS). PSNR on 0-255, results clipped; CPU time is
+process time per image (both threads count).
 """
 
 import argparse
@@ -29,11 +32,11 @@ from skimage.restoration import denoise_tv_chambolle, inpaint_biharmonic, wiener
 import tunablecnn
 from tunablecnn.data import list_images, read_image
 from tunablecnn.metrics import psnr
-from tunablecnn.restore import DEFAULT_MODEL, restore
+from tunablecnn.restore import DEFAULT_MODEL, DEFAULTS, restore
 from tunablecnn.restore.operators import FourierOperator, bicubic_otf, psf_to_otf
 from tunablecnn.restore.prior import DenoisingPrior
 
-ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
+ALPHAS = (-1.0, -0.5, 0.0, 0.25, 0.5, 0.75, 1.0)
 WIENER_BALANCES = (0.003, 0.01, 0.03, 0.1)
 
 
@@ -110,10 +113,9 @@ def deblur_rows(denoiser, images, kernels):
                 blurred = FourierOperator(psf_to_otf(kernel, clean.shape[:2])).degrade(clean)
                 noisy = blurred + np.random.default_rng([i, j, int(noise * 100)]).normal(0, noise / 255, clean.shape)
                 cases.append((clean, noisy, kernel))
-        run = lambda prior, c: restore(c[1], "deblur", model=prior, kernel=c[2], noise_level=noise)  # noqa: E731
+        run = lambda prior, c, **kw: restore(c[1], "deblur", model=prior, kernel=c[2], noise_level=noise, **kw)  # noqa: E731
         setting = f"deblur, noise {noise:g}"
-        rows.append(_measure(setting, "tunable prior (HQS)", cases, lambda c: run(denoiser, c)))
-        rows.append(_best_fixed(setting, denoiser, cases, run))
+        rows += _tunable_rows(setting, "deblur", denoiser, cases, run)
         rows.append(_measure(setting, "TV prior (HQS)", cases, lambda c: run(TVPrior(), c)))
         rows.append(max((_measure(setting, f"Wiener (balance {b:g})", cases, lambda c: wiener(c[1][..., 0], c[2], b)[..., None])
                          for b in WIENER_BALANCES), key=lambda row: row["psnr"]))
@@ -127,10 +129,9 @@ def inpaint_rows(denoiser, images):
         for i, clean in enumerate(images):
             missing = np.random.default_rng([i, int(fraction * 100)]).random(clean.shape[:2]) < fraction
             cases.append((clean, np.where(missing[..., None], 0.0, clean), missing))
-        run = lambda prior, c: restore(c[1], "inpaint", model=prior, mask=c[2])  # noqa: E731
+        run = lambda prior, c, **kw: restore(c[1], "inpaint", model=prior, mask=c[2], **kw)  # noqa: E731
         setting = f"inpaint, {fraction:.0%} missing"
-        rows.append(_measure(setting, "tunable prior (HQS)", cases, lambda c: run(denoiser, c)))
-        rows.append(_best_fixed(setting, denoiser, cases, run))
+        rows += _tunable_rows(setting, "inpaint", denoiser, cases, run)
         rows.append(_measure(setting, "OpenCV Telea", cases, _telea))
         rows.append(_measure(setting, "biharmonic (scikit-image)", cases,
                              lambda c: inpaint_biharmonic(c[1][..., 0], c[2])[..., None]))
@@ -145,19 +146,30 @@ def sr_rows(denoiser, images):
             height, width = (clean.shape[0] // scale) * scale, (clean.shape[1] // scale) * scale
             clean = clean[:height, :width]
             cases.append((clean, FourierOperator(bicubic_otf(scale, clean.shape[:2]), scale).degrade(clean), scale))
-        run = lambda prior, c: restore(c[1], "super-resolve", model=prior, scale=c[2])  # noqa: E731
+        run = lambda prior, c, **kw: restore(c[1], "super-resolve", model=prior, scale=c[2], **kw)  # noqa: E731
         setting = f"super-resolve x{scale}"
-        rows.append(_measure(setting, "tunable prior (HQS)", cases, lambda c: run(denoiser, c)))
-        rows.append(_best_fixed(setting, denoiser, cases, run))
+        rows += _tunable_rows(setting, "super-resolve", denoiser, cases, run)
         rows.append(_measure(setting, "bicubic upsampling", cases, lambda c: cv2.resize(
             c[1], (c[0].shape[1], c[0].shape[0]), interpolation=cv2.INTER_CUBIC)[..., None]))
     return rows
 
 
-def _best_fixed(setting, denoiser, cases, run):
+def _tunable_rows(setting, task, denoiser, cases, run):
+    """The tunable prior at the task's defaults, with each switch flipped, and the best single alpha."""
+    defaults = DEFAULTS[task]
+    rows = [_measure(setting, "tunable prior (HQS)", cases, lambda c: run(denoiser, c))]
+    for switch in ("extrapolate", "ensemble"):
+        flipped = not getattr(defaults, switch)
+        rows.append(_measure(setting, f"tunable prior, {switch} {'on' if flipped else 'off'} (not the default)", cases,
+                             lambda c: run(denoiser, c, **{switch: flipped})))
+    return rows + [_best_fixed(setting, denoiser, cases, run, defaults.extrapolate)]
+
+
+def _best_fixed(setting, denoiser, cases, run, extrapolate):
+    """The best of ALPHAS held fixed (rho follows the levels as the tunable prior's does)."""
     best = None
     for alpha in ALPHAS:
-        prior = FixedAlphaPrior(denoiser)
+        prior = FixedAlphaPrior(denoiser, extrapolate)
         prior.alpha = alpha
         row = _measure(setting, f"same model, alpha fixed at {alpha:g} (best single alpha)", cases,
                        lambda c: run(prior, c))

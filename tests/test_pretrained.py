@@ -17,6 +17,13 @@ def _camera_crop():
     return skimage.data.camera()[160:288, 192:320].astype(np.float64)  # 128 x 128, 0-255
 
 
+def _test_image(channels):
+    """A 128 x 128 crop, 0-255, [H, W, channels]: the camera for gray models, the astronaut for colour."""
+    if channels == 1:
+        return _camera_crop()[..., None]
+    return skimage.data.astronaut()[30:158, 180:308].astype(np.float64)
+
+
 def test_bundled_models_exist():
     assert BUNDLED, "at least one pretrained model must be bundled in pretrained/"
 
@@ -31,12 +38,10 @@ def test_bundled_models_stay_under_the_package_index_upload_limit():
 @pytest.mark.parametrize("sigma", [15, 50])
 def test_bundled_model_improves_psnr_at_the_calibrated_alpha(name, sigma):
     denoiser = tunablecnn.load_model(name)
-    if denoiser.channels != 1:
-        pytest.skip("gray test image")
-    clean = _camera_crop()
-    noisy = add_noise(clean, sigma, seed=7)[..., None]
+    clean = _test_image(denoiser.channels)
+    noisy = add_noise(clean, sigma, seed=7)
     restored = np.asarray(denoiser(noisy / 255.0, level=sigma) if denoiser.tunable else denoiser(noisy / 255.0))
-    gain = psnr(clean[..., None], np.clip(restored * 255.0, 0, 255)) - psnr(clean[..., None], np.clip(noisy, 0, 255))
+    gain = psnr(clean, np.clip(restored * 255.0, 0, 255)) - psnr(clean, np.clip(noisy, 0, 255))
     assert gain > 5.0, f"{name} gains only {gain:.2f} dB at sigma {sigma}"
 
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from tunablecnn.inference.self_ensemble import TRANSFORMS, _transform, _untransform, self_ensemble
+from tunablecnn.inference.self_ensemble import TRANSFORMS, transform, untransform, self_ensemble
 
 
 def _position_dependent(batch):
@@ -12,10 +12,10 @@ def _position_dependent(batch):
 def test_covers_the_eight_distinct_flips_and_rotations(rng):
     image = rng.random((1, 5, 5, 1))
     assert len(TRANSFORMS) == 8
-    distinct = {_transform(image, t, f).tobytes() for t, f in TRANSFORMS}
+    distinct = {transform(image, t, f).tobytes() for t, f in TRANSFORMS}
     assert len(distinct) == 8
     for turns, flip in TRANSFORMS:
-        np.testing.assert_array_equal(_untransform(_transform(image, turns, flip), turns, flip), image)
+        np.testing.assert_array_equal(untransform(transform(image, turns, flip), turns, flip), image)
 
 
 def test_an_equivariant_denoiser_is_unchanged(rng):
@@ -28,9 +28,9 @@ def test_the_result_is_equivariant_even_when_the_denoiser_is_not(rng):
     plain = _position_dependent(np.rot90(batch, 1, axes=(1, 2)))
     assert not np.allclose(plain, np.rot90(_position_dependent(batch), 1, axes=(1, 2)))
     ensembled = self_ensemble(_position_dependent, batch)
-    for turns, flip in TRANSFORMS:  # _transform is checked against its inverse above
-        np.testing.assert_allclose(self_ensemble(_position_dependent, _transform(batch, turns, flip)),
-                                   _transform(ensembled, turns, flip), atol=1e-6)
+    for turns, flip in TRANSFORMS:  # transform is checked against its inverse above
+        np.testing.assert_allclose(self_ensemble(_position_dependent, transform(batch, turns, flip)),
+                                   transform(ensembled, turns, flip), atol=1e-6)
 
 
 def test_an_alpha_map_turns_with_the_batch(rng):

@@ -58,3 +58,15 @@ def test_unknown_task_is_refused_by_the_parser(blurred, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([str(blurred / "blurred.png"), "--task", "denoise", "--output", str(blurred / "out.png")])
     assert exit_info.value.code == 2 and "invalid choice: 'denoise'" in capsys.readouterr().err
+
+
+def test_the_two_switches_reach_restore(blurred):
+    """--extrapolate / --no-self-ensemble change the result as the API's arguments do."""
+    common = [str(blurred / "blurred.png"), "--task", "deblur", "--kernel", str(blurred / "kernel.npy"), "--model", MODEL,
+              "--iterations", "4", "--noise-level", "2"]
+    outputs = {}
+    for name, switches in {"default": [], "extrapolate": ["--extrapolate"], "plain": ["--no-self-ensemble"]}.items():
+        assert main(common + switches + ["--output", str(blurred / f"{name}.png")]) == 0
+        outputs[name] = cv2.imread(str(blurred / f"{name}.png"), 0)
+    assert not np.array_equal(outputs["default"], outputs["extrapolate"])
+    assert not np.array_equal(outputs["default"], outputs["plain"])

@@ -18,20 +18,22 @@ def self_ensemble(denoise, batch, alpha_map=None):
     """
     total = np.zeros(batch.shape, np.float64)
     for turns, flip in TRANSFORMS:
-        view = np.ascontiguousarray(_transform(batch, turns, flip))
+        view = np.ascontiguousarray(transform(batch, turns, flip))
         if alpha_map is None:
             restored = denoise(view)
         else:
-            restored = denoise(view, np.ascontiguousarray(_transform(alpha_map, turns, flip)))
-        total += _untransform(np.asarray(restored, np.float64), turns, flip)
+            restored = denoise(view, np.ascontiguousarray(transform(alpha_map, turns, flip)))
+        total += untransform(np.asarray(restored, np.float64), turns, flip)
     return (total / len(TRANSFORMS)).astype(np.float32)
 
 
-def _transform(batch, turns, flip):
+def transform(batch, turns, flip):
+    """`batch` [N, H, W, C] turned `turns` times 90 degrees, then mirrored left-right if `flip`."""
     rotated = np.rot90(batch, turns, axes=(1, 2))
     return rotated[:, :, ::-1] if flip else rotated
 
 
-def _untransform(batch, turns, flip):
+def untransform(batch, turns, flip):
+    """The inverse of `transform(batch, turns, flip)`."""
     unflipped = batch[:, :, ::-1] if flip else batch
     return np.rot90(unflipped, -turns, axes=(1, 2))

@@ -46,6 +46,12 @@ def _parser():
     parser.add_argument("--iterations", type=int, help=_defaults("iterations"))
     parser.add_argument("--start-level", type=float, help=_defaults("start_level"))
     parser.add_argument("--weight", type=float, help="data-step weight: larger trusts the prior more; " + _defaults("weight"))
+    parser.add_argument("--extrapolate", action=argparse.BooleanOptionalAction,
+                        help="a tunable model follows its level calibration below its trained range (weaker denoising "
+                        "than its start level); " + _defaults("extrapolate"))
+    parser.add_argument("--self-ensemble", dest="ensemble", action=argparse.BooleanOptionalAction,
+                        help="each iteration denoises another flip or rotation of the image (no extra cost); "
+                        + _defaults("ensemble"))
     parser.add_argument("--reference", help="the clean image, to show PSNR per iteration")
     parser.add_argument("--save-steps", metavar="STRIP.png", help="write the estimate after every iteration as one strip")
     cli.add_verbose_argument(parser)
@@ -53,7 +59,9 @@ def _parser():
 
 
 def _defaults(key):
-    return "default by task: " + ", ".join(f"{task} {getattr(d, key):g}" for task, d in DEFAULTS.items())
+    values = {task: getattr(d, key) for task, d in DEFAULTS.items()}
+    return "default by task: " + ", ".join(f"{task} {'on' if v is True else 'off' if v is False else f'{v:g}'}"
+                                           for task, v in values.items())
 
 
 def _run(args):
@@ -69,7 +77,8 @@ def _run(args):
 
     restored = restore(image, args.task, model=args.model, kernel=_kernel(args.kernel), mask=_mask(args.mask),
                        scale=args.scale, noise_level=args.noise_level, iterations=args.iterations,
-                       start_level=args.start_level, weight=args.weight, reference=reference, on_step=on_step)
+                       start_level=args.start_level, weight=args.weight, extrapolate=args.extrapolate,
+                       ensemble=args.ensemble, reference=reference, on_step=on_step)
     write_image(args.output, restored)
     logger.info("%s -> %s", args.input, args.output)
     if args.save_steps:

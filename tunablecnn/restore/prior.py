@@ -2,24 +2,27 @@
 
 import numpy as np
 
+from tunablecnn.inference.calibration import calibrated_range
+
 
 class DenoisingPrior:
     """Denoise float images [H, W, C] at a noise level (0-255 scale) with one loaded model.
 
-    A tunable model takes the level through its calibration; below the lowest level it was
+    A tunable model takes the level through its calibration. Below the lowest level it was
     trained for (its start level) it runs at that level (`level_used` says which level a call
-    really denoises at). The calibration's extrapolation below the start (alpha < 0) is not
-    used here: in HQS deblurring it measured worse (Set12, README "Restoration"). A blind
-    model ignores the level. A gray model restores colour images channel by channel.
+    really denoises at), unless `extrapolate`: then it follows the calibration below the start
+    (alpha < 0, weaker denoising) down to the calibration's lowest level. Which is better depends
+    on the task (`tunablecnn.restore.DEFAULTS`; README "Restoration"). A blind model ignores the
+    level. A gray model restores colour images channel by channel.
     """
 
-    def __init__(self, denoiser):
+    def __init__(self, denoiser, extrapolate=False):
         self.denoiser = denoiser
         self.tunable = denoiser.tunable
         if self.tunable and not denoiser.calibration:
             raise ValueError(f"{denoiser.name} has no level calibration, so it cannot follow a noise-level "
                              "schedule; export it with calibration images or use a blind model")
-        self.lowest = _trained_low(denoiser) if self.tunable else 0.0
+        self.lowest = _lowest(denoiser, extrapolate) if self.tunable else 0.0
 
     def level_used(self, level):
         """The level the model denoises at when asked for `level`."""
@@ -36,7 +39,9 @@ class DenoisingPrior:
         return self.denoiser(image.astype(np.float32), alpha=alpha).astype(np.float64)
 
 
-def _trained_low(denoiser):
-    """The lowest noise level a tunable model was trained for: the lower of its start and end levels."""
+def _lowest(denoiser, extrapolate):
+    """The lowest level a tunable model denoises at: the lower of its start and end levels, or with
+    `extrapolate` its calibration's lowest level if that is lower."""
     tunable = denoiser.metadata["tunable"]
-    return min(tunable["start"]["additional_noise"], tunable["end"]["additional_noise"])
+    trained = min(tunable["start"]["additional_noise"], tunable["end"]["additional_noise"])
+    return min(trained, calibrated_range(denoiser.calibration)[0]) if extrapolate else trained

@@ -14,17 +14,22 @@ class RestoreError(ValueError):
 @dataclasses.dataclass(frozen=True)
 class Defaults:
     """A task's default schedule: `iterations` levels from `start_level` down to the noise level
-    (never below `end_level`), and the data-step weight (DPIR's lambda; see `hqs`)."""
+    (never below `end_level`), the data-step weight (DPIR's lambda; see `hqs`), whether a tunable
+    prior follows its calibration below its trained range (`DenoisingPrior`) and whether each
+    iteration sees the image turned or flipped (`hqs`'s `ensemble`). Chosen by
+    benchmarks/restoration.py on Set12 (README "Restoration")."""
 
     iterations: int
     start_level: float
     end_level: float
     weight: float
+    extrapolate: bool = False
+    ensemble: bool = True
 
 
 DEFAULTS = {
     "deblur": Defaults(iterations=8, start_level=49.0, end_level=0.0, weight=1.0),
-    "inpaint": Defaults(iterations=10, start_level=49.0, end_level=2.55, weight=1.0),
+    "inpaint": Defaults(iterations=10, start_level=49.0, end_level=1.0, weight=1.0, extrapolate=True),
     "super-resolve": Defaults(iterations=8, start_level=49.0, end_level=0.0, weight=1.0),
 }
 TASKS = tuple(DEFAULTS)
