@@ -41,7 +41,8 @@ class DenoisingPrior:
 
 def _lowest(denoiser, extrapolate):
     """The lowest level a tunable model denoises at: the lower of its start and end levels, or with
-    `extrapolate` its calibration's lowest level if that is lower."""
+    `extrapolate` its calibration's lowest level (the calibration covers the trained range)."""
+    if extrapolate:
+        return calibrated_range(denoiser.calibration)[0]
     tunable = denoiser.metadata["tunable"]
-    trained = min(tunable["start"]["additional_noise"], tunable["end"]["additional_noise"])
-    return min(trained, calibrated_range(denoiser.calibration)[0]) if extrapolate else trained
+    return min(tunable["start"]["additional_noise"], tunable["end"]["additional_noise"])
