@@ -56,3 +56,32 @@ def test_resolve_weights_accepts_model_dir_checkpoints_dir_and_checkpoint(export
     assert resolve_weights(os.path.dirname(latest)) == latest
     with pytest.raises(FileNotFoundError, match="no checkpoint found"):
         resolve_weights(str(tmp_path))
+
+
+def test_optimizer_moments_are_stored_in_half_size_and_restore_closely(tmp_path):
+    store = CheckpointStore(str(tmp_path), keep=1)
+    model, optimizer = _model_and_optimizer()
+    rng = np.random.default_rng(0)
+    for variable in optimizer.variables[2:]:  # momentum and velocity of every weight
+        value = rng.normal(size=variable.shape) * 1e-3
+        variable.assign(np.square(value) if variable.name.endswith("_velocity") else value)
+    path = store.save(model, optimizer, {"global_step": 1})
+    _, other = _model_and_optimizer()
+    CheckpointStore.restore(path, model, other)
+    moments = [(a.numpy(), b.numpy()) for a, b in zip(optimizer.variables[2:], other.variables[2:])]
+    for a, b in moments:
+        np.testing.assert_allclose(b, a, rtol=2e-3, atol=1e-3 * np.abs(a).max() + 1e-12)
+    with np.load(os.path.join(path, "optimizer.npz")) as saved:
+        stored = sum(saved[name].nbytes for name in saved.files)
+    assert stored < 0.55 * sum(v.numpy().nbytes for v in optimizer.variables)
+
+
+def test_a_checkpoint_with_float32_moments_still_restores(tmp_path):
+    store = CheckpointStore(str(tmp_path), keep=1)
+    model, optimizer = _model_and_optimizer()
+    optimizer.variables[-1].assign(np.full(optimizer.variables[-1].shape, 0.25))
+    path = store.save(model, optimizer, {"global_step": 1})
+    np.savez(os.path.join(path, "optimizer.npz"), *[v.numpy() for v in optimizer.variables])  # the old format
+    _, other = _model_and_optimizer()
+    CheckpointStore.restore(path, model, other)
+    np.testing.assert_array_equal(other.variables[-1].numpy(), optimizer.variables[-1].numpy())
