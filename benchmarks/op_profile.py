@@ -9,8 +9,10 @@ cut out into a one-op model of its own (its constant inputs and their buffers, i
 model inputs fed with the values they had in the full run) and timed by the same interpreter
 (XNNPACK where it applies, --repeats runs after a warm-up, median), at 1 and 2 threads. The sum of
 the ops beside the whole graph's time says how well the sum explains it (each op timed alone
-misses what fusion between ops saves and adds its own call overhead). Writes OUTPUT.md (time per
-op type, the slowest single ops) and OUTPUT.json.
+misses what fusion between ops saves and adds its own call overhead). With `--baseline OTHER.tflite`
+(the same network exported another way) both whole graphs are also timed in turn, round by
+round, so their ratio holds on a shared machine. Writes OUTPUT.md (time per op type, the slowest
+single ops) and OUTPUT.json.
 """
 
 import argparse
@@ -40,9 +42,27 @@ def main():
         rows[f"{threads}_threads"] = {"whole_seconds": whole, "ops": [
             {"index": i, "type": _op_name(model, i), "seconds": s, "output_shape": _output_shape(model, i, values)}
             for i, s in ops]}
+        if args.baseline:
+            rows[f"{threads}_threads"]["against_baseline"] = _interleaved(model, args, threads, values)
     result = {"tflite": args.tflite, "signature": args.signature, "size": args.size, "repeats": args.repeats,
               "rows": rows}
     write_results(args.output, result, markdown(result))
+
+
+def _interleaved(model, args, threads, values):
+    """{"seconds", "baseline_seconds"}: medians of both whole graphs timed in turn, `args.repeats` rounds."""
+    baseline = _signature_model(flatbuffer_utils.read_model(args.baseline), args.signature)
+    interpreters = [_interpreter(model, None, threads, values), _interpreter(baseline, None, threads, values)]
+    times = [[], []]
+    for interpreter in interpreters:
+        interpreter.invoke()
+    for _ in range(args.repeats):
+        for interpreter, kept in zip(interpreters, times):
+            start = time.perf_counter()
+            interpreter.invoke()
+            kept.append(time.perf_counter() - start)
+    return {"seconds": float(np.median(times[0])), "baseline_seconds": float(np.median(times[1])),
+            "baseline": args.baseline}
 
 
 def _signature_model(model, signature):
@@ -172,8 +192,12 @@ def markdown(result):
             by_type[op["type"]][1] += op["seconds"]
         lines += [f"## {key.replace('_', ' ')}", "",
                   f"Whole graph {row['whole_seconds'] * 1e3:.1f} ms; sum of the ops timed alone "
-                  f"{total * 1e3:.1f} ms ({total / row['whole_seconds']:.2f}x).", "",
-                  "| op type | count | ms | share of the sum |", "|---|---:|---:|---:|"]
+                  f"{total * 1e3:.1f} ms ({total / row['whole_seconds']:.2f}x).", ""]
+        if "against_baseline" in row:
+            against = row["against_baseline"]
+            lines += [f"Timed in turn with {against['baseline']}: {against['seconds'] * 1e3:.1f} ms against "
+                      f"{against['baseline_seconds'] * 1e3:.1f} ms ({against['seconds'] / against['baseline_seconds']:.2f}x).", ""]
+        lines += ["| op type | count | ms | share of the sum |", "|---|---:|---:|---:|"]
         for name, (count, seconds) in sorted(by_type.items(), key=lambda item: -item[1][1]):
             lines.append(f"| {name} | {count} | {seconds * 1e3:.1f} | {seconds / total:.1%} |")
         lines += ["", "Slowest single ops:", "", "| op | type | output shape | ms |", "|---:|---|---|---:|"]
@@ -187,6 +211,7 @@ def _parser():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("tflite", help="a .tflite file exported by tunablecnn (signature serving_default)")
     parser.add_argument("--signature", default="serving_default")
+    parser.add_argument("--baseline", metavar="OTHER.tflite", help="also time this file's whole graph, in turn with TFLITE")
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--output", default="benchmarks/results/op_profile")
