@@ -12,13 +12,12 @@ Writes OUTPUT.md and OUTPUT.json.
 """
 
 import argparse
-import time
 
 import numpy as np
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 
-from tunable_latency import write_results  # benchmarks/, beside this script
+from tunable_latency import time_interleaved, write_results  # benchmarks/, beside this script
 
 
 def forms(channels):
@@ -49,7 +48,8 @@ def main():
         interpreters = {name: _ready(content, x, threads) for name, content in files.items()}
         outputs = {name: it.get_tensor(it.get_output_details()[0]["index"]) for name, it in interpreters.items()}
         names = list(files)
-        for name, seconds in _interleaved(interpreters, args.repeats).items():
+        calls = {name: (interpreter.invoke, {}) for name, interpreter in interpreters.items()}
+        for name, seconds in time_interleaved(calls, args.repeats).items():
             rows.setdefault(name, {})[f"{threads}_threads_ms"] = seconds * 1e3
         rows[names[1]]["max_difference_to_unfolded"] = float(np.abs(outputs[names[1]] - outputs[names[0]]).max())
     result = {"size": args.size, "channels": args.channels, "repeats": args.repeats, "rows": rows}
@@ -68,18 +68,8 @@ def _ready(content, x, threads):
     interpreter.allocate_tensors()
     interpreter.set_tensor(image["index"], x)
     interpreter.set_tensor(alpha["index"], np.full((1, 1), 0.5, np.float32))
-    interpreter.invoke()  # warm-up: XNNPACK packs constant filters on the first run
+    interpreter.invoke()  # the outputs, compared below
     return interpreter
-
-
-def _interleaved(interpreters, repeats):
-    times = {name: [] for name in interpreters}
-    for _ in range(repeats):
-        for name, interpreter in interpreters.items():
-            start = time.perf_counter()
-            interpreter.invoke()
-            times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(kept)) for name, kept in times.items()}
 
 
 def markdown(result):

@@ -18,14 +18,13 @@ single ops) and OUTPUT.json.
 import argparse
 import collections
 import copy
-import time
 
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
 from tensorflow.lite.python import schema_py_generated as schema
 from tensorflow.lite.tools import flatbuffer_utils
 
-from tunable_latency import write_results  # benchmarks/, beside this script
+from tunable_latency import time_interleaved, write_results  # benchmarks/, beside this script
 
 OP_NAMES = {code: name for name, code in vars(schema.BuiltinOperator).items() if not name.startswith("_")}
 
@@ -52,16 +51,9 @@ def main():
 def _interleaved(model, args, threads, values):
     """{"seconds", "baseline_seconds"}: medians of both whole graphs timed in turn, `args.repeats` rounds."""
     baseline = _signature_model(flatbuffer_utils.read_model(args.baseline), args.signature)
-    interpreters = [_interpreter(model, None, threads, values), _interpreter(baseline, None, threads, values)]
-    times = [[], []]
-    for interpreter in interpreters:
-        interpreter.invoke()
-    for _ in range(args.repeats):
-        for interpreter, kept in zip(interpreters, times):
-            start = time.perf_counter()
-            interpreter.invoke()
-            kept.append(time.perf_counter() - start)
-    return {"seconds": float(np.median(times[0])), "baseline_seconds": float(np.median(times[1])),
+    calls = {name: (_interpreter(m, None, threads, values).invoke, {}) for name, m in (("file", model), ("baseline", baseline))}
+    times = time_interleaved(calls, args.repeats)
+    return {"seconds": times["file"], "baseline_seconds": times["baseline"],
             "baseline": args.baseline}
 
 
@@ -157,13 +149,8 @@ def _full_index(original, index):
 
 
 def _median(interpreter, repeats):
-    interpreter.invoke()  # warm-up: XNNPACK packs the weights on the first run
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        interpreter.invoke()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    """Median seconds of one invoke over `repeats` runs after a warm-up (XNNPACK packs weights on the first)."""
+    return time_interleaved({"run": (interpreter.invoke, {})}, repeats)["run"]
 
 
 def _bytes(model):
