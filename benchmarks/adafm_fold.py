@@ -30,13 +30,18 @@ def forms(channels):
     def depthwise(x, k):
         return tf.nn.depthwise_conv2d(x, k, [1, 1, 1, 1], "SAME")
 
-    return {
-        "unfolded: x + alpha * dw(x, K)": tf.function(lambda x, a: x + tf.reshape(a, [1, 1, 1, 1]) * depthwise(x, kernel),
-                                                      input_signature=spec),
-        "folded: dw(x, I + alpha * K)": tf.function(lambda x, a: depthwise(x, identity + tf.reshape(a, [1, 1, 1, 1]) * kernel),
-                                                    input_signature=spec),
-        "depthwise alone, constant filter": tf.function(lambda x, a: depthwise(x, kernel), input_signature=spec),
-    }
+    def unfolded(x, alpha):
+        return x + tf.reshape(alpha, [1, 1, 1, 1]) * depthwise(x, kernel)
+
+    def folded(x, alpha):
+        return depthwise(x, identity + tf.reshape(alpha, [1, 1, 1, 1]) * kernel)
+
+    def floor(x, alpha):
+        return depthwise(x, kernel)
+
+    return {"unfolded: x + alpha * dw(x, K)": tf.function(unfolded, input_signature=spec),
+            "folded: dw(x, I + alpha * K)": tf.function(folded, input_signature=spec),
+            "depthwise alone, constant filter": tf.function(floor, input_signature=spec)}
 
 
 def main():
@@ -47,11 +52,11 @@ def main():
     for threads in (1, 2):
         interpreters = {name: _ready(content, x, threads) for name, content in files.items()}
         outputs = {name: it.get_tensor(it.get_output_details()[0]["index"]) for name, it in interpreters.items()}
-        names = list(files)
+        unfolded, folded = (name for name in files if name.startswith(("unfolded", "folded")))
         calls = {name: (interpreter.invoke, {}) for name, interpreter in interpreters.items()}
         for name, seconds in time_interleaved(calls, args.repeats).items():
             rows.setdefault(name, {})[f"{threads}_threads_ms"] = seconds * 1e3
-        rows[names[1]]["max_difference_to_unfolded"] = float(np.abs(outputs[names[1]] - outputs[names[0]]).max())
+        rows[folded]["max_difference_to_unfolded"] = float(np.abs(outputs[folded] - outputs[unfolded]).max())
     result = {"size": args.size, "channels": args.channels, "repeats": args.repeats, "rows": rows}
     write_results(args.output, result, markdown(result))
 
@@ -63,7 +68,7 @@ def _convert(function):
 
 def _ready(content, x, threads):
     interpreter = Interpreter(model_content=content, num_threads=threads)
-    image, alpha = interpreter.get_input_details()
+    image, alpha = sorted(interpreter.get_input_details(), key=lambda detail: -len(detail["shape"]))  # 4-D, then 2-D
     interpreter.resize_tensor_input(image["index"], x.shape)
     interpreter.allocate_tensors()
     interpreter.set_tensor(image["index"], x)
@@ -73,8 +78,10 @@ def _ready(content, x, threads):
 
 
 def markdown(result):
-    lines = [f"# AdaFM folded into one depthwise convolution? {result['size']}x{result['size']}x{result['channels']}", "",
-             f"TFLite float32, median of {result['repeats']} rounds timed in turn; `python benchmarks/adafm_fold.py`.", "",
+    shape = f"{result['size']}x{result['size']}x{result['channels']}"
+    lines = [f"# AdaFM folded into one depthwise convolution? {shape}", "",
+             f"TFLite float32, median of {result['repeats']} rounds timed in turn; `python benchmarks/adafm_fold.py`.",
+             "",
              "| form | 1 thread ms | 2 threads ms |", "|---|---:|---:|"]
     for name, row in result["rows"].items():
         lines.append(f"| {name} | {row['1_threads_ms']:.1f} | {row['2_threads_ms']:.1f} |")

@@ -13,6 +13,10 @@ misses what fusion between ops saves and adds its own call overhead). With `--ba
 (the same network exported another way) both whole graphs are also timed in turn, round by
 round, so their ratio holds on a shared machine. Writes OUTPUT.md (time per op type, the slowest
 single ops) and OUTPUT.json.
+
+Made for this package's exported files: the input whose name holds "image" gets the image (1 or 3
+channels), every other input is [1, 1] (alpha); ops that call other subgraphs (WHILE, IF) are not
+supported.
 """
 
 import argparse
@@ -33,13 +37,16 @@ def main():
     args = _parser().parse_args()
     model = _signature_model(flatbuffer_utils.read_model(args.tflite), args.signature)
     values = _run_keeping_tensors(model, args.size)
-    rows = {}
+    roles, rows = _roles(model), {}
     for threads in (1, 2):
         whole = _median(_interpreter(model, None, threads, values), args.repeats)
-        ops = [(i, _median(_interpreter(*_one_op_model(model, i), threads, values), args.repeats))
-               for i in range(len(model.subgraphs[0].operators))]
+        ops = []
+        for i in range(len(model.subgraphs[0].operators)):
+            one_op, original = _one_op_model(model, i)
+            ops.append((i, _median(_interpreter(one_op, original, threads, values), args.repeats)))
         rows[f"{threads}_threads"] = {"whole_seconds": whole, "ops": [
-            {"index": i, "type": _op_name(model, i), "seconds": s, "output_shape": _output_shape(model, i, values)}
+            {"index": i, "type": _op_name(model, i), "role": roles[i], "seconds": s,
+             "output_shape": _output_shape(model, i, values)}
             for i, s in ops]}
         if args.baseline:
             rows[f"{threads}_threads"]["against_baseline"] = _interleaved(model, args, threads, values)
@@ -48,11 +55,37 @@ def main():
     write_results(args.output, result, markdown(result))
 
 
+def _roles(model):
+    """{op index: role}: "AdaFM" for a depthwise convolution, the MUL by alpha of its output and
+    the ADD of that product (`x + alpha * dw(x)`); "batch norm (not folded)" for any other MUL by a
+    constant; "other <TYPE>" for the rest (convolutions, residual and skip sums, ...)."""
+    graph, roles = model.subgraphs[0], {}
+    producer = {t: i for i, op in enumerate(graph.operators) for t in op.outputs}
+    for i, op in enumerate(graph.operators):
+        name, inputs = _op_name(model, i), [t for t in op.inputs if t >= 0]
+        made_by = [roles.get(producer[t]) if t in producer else None for t in inputs]
+        follows_depthwise = any(t in producer and _op_name(model, producer[t]) == "DEPTHWISE_CONV_2D" for t in inputs)
+        if name == "DEPTHWISE_CONV_2D" or (name == "MUL" and follows_depthwise) or (name == "ADD" and any(
+                role == "AdaFM" and _op_name(model, producer[t]) == "MUL" for role, t in zip(made_by, inputs))):
+            roles[i] = "AdaFM"
+        elif name == "MUL" and any(_is_constant(model, t) for t in inputs):
+            roles[i] = "batch norm (not folded)"
+        else:
+            roles[i] = f"other {name}"
+    return roles
+
+
+def _is_constant(model, tensor):
+    data = model.buffers[model.subgraphs[0].tensors[tensor].buffer].data
+    return data is not None and len(data) > 0
+
+
 def _interleaved(model, args, threads, values):
     """{"seconds", "baseline_seconds"}: medians of both whole graphs timed in turn, `args.repeats` rounds."""
     baseline = _signature_model(flatbuffer_utils.read_model(args.baseline), args.signature)
-    calls = {name: (_interpreter(m, None, threads, values).invoke, {}) for name, m in (("file", model), ("baseline", baseline))}
-    times = time_interleaved(calls, args.repeats)
+    runs = {"file": _interpreter(model, None, threads, values),  # the same image: the same seed
+            "baseline": _interpreter(baseline, None, threads, _run_keeping_tensors(baseline, args.size))}
+    times = time_interleaved({name: (run.invoke, {}) for name, run in runs.items()}, args.repeats)
     return {"seconds": times["file"], "baseline_seconds": times["baseline"],
             "baseline": args.baseline}
 
@@ -121,10 +154,11 @@ def _one_op_model(model, index):
     op.inputs = [remap[i] if i >= 0 else -1 for i in op.inputs]
     op.outputs = [remap[i] for i in op.outputs]
     one = copy.copy(model)
-    one.buffers, one.signatureDefs = buffers, []
+    one.buffers, one.signatureDefs, one.metadata = buffers, [], None  # metadata points at dropped buffers
     sub = schema.SubGraphT()
     sub.tensors, sub.operators = tensors, [op]
-    sub.inputs = [remap[i] for i in dict.fromkeys(graph.operators[index].inputs) if i >= 0 and tensors[remap[i]].buffer == 0]
+    computed = [i for i in dict.fromkeys(graph.operators[index].inputs) if i >= 0 and tensors[remap[i]].buffer == 0]
+    sub.inputs = [remap[i] for i in computed]
     sub.outputs = list(op.outputs)
     sub.name = graph.name
     one.subgraphs = [sub]
@@ -173,32 +207,40 @@ def markdown(result):
              f"median of {result['repeats']}; `python benchmarks/op_profile.py` (docstring).", ""]
     for key, row in result["rows"].items():
         total = sum(op["seconds"] for op in row["ops"])
-        by_type = collections.defaultdict(lambda: [0, 0.0])
-        for op in row["ops"]:
-            by_type[op["type"]][0] += 1
-            by_type[op["type"]][1] += op["seconds"]
-        lines += [f"## {key.replace('_', ' ')}", "",
+        lines += [f"## {key.replace('_', ' ').replace('1 threads', '1 thread')}", "",
                   f"Whole graph {row['whole_seconds'] * 1e3:.1f} ms; sum of the ops timed alone "
                   f"{total * 1e3:.1f} ms ({total / row['whole_seconds']:.2f}x).", ""]
         if "against_baseline" in row:
             against = row["against_baseline"]
-            lines += [f"Timed in turn with {against['baseline']}: {against['seconds'] * 1e3:.1f} ms against "
-                      f"{against['baseline_seconds'] * 1e3:.1f} ms ({against['seconds'] / against['baseline_seconds']:.2f}x).", ""]
-        lines += ["| op type | count | ms | share of the sum |", "|---|---:|---:|---:|"]
-        for name, (count, seconds) in sorted(by_type.items(), key=lambda item: -item[1][1]):
-            lines.append(f"| {name} | {count} | {seconds * 1e3:.1f} | {seconds / total:.1%} |")
-        lines += ["", "Slowest single ops:", "", "| op | type | output shape | ms |", "|---:|---|---|---:|"]
+            ratio = against["seconds"] / against["baseline_seconds"]
+            lines += [(f"Timed in turn with {against['baseline']}: {against['seconds'] * 1e3:.1f} ms against "
+                       f"{against['baseline_seconds'] * 1e3:.1f} ms ({ratio:.2f}x)."), ""]
+        for field in ("type", "role"):
+            lines += [f"| op {field} | count | ms | share of the sum |", "|---|---:|---:|---:|"]
+            lines += _grouped(row["ops"], field, total) + [""]
+        lines += ["Slowest single ops:", "", "| op | type | output shape | ms |", "|---:|---|---|---:|"]
         for op in sorted(row["ops"], key=lambda op: -op["seconds"])[:12]:
             lines.append(f"| {op['index']} | {op['type']} | {op['output_shape']} | {op['seconds'] * 1e3:.2f} |")
         lines.append("")
     return "\n".join(lines)
 
 
+def _grouped(ops, field, total):
+    """Table rows: count and time of the ops per value of `field`, slowest first."""
+    groups = collections.defaultdict(lambda: [0, 0.0])
+    for op in ops:
+        groups[op[field]][0] += 1
+        groups[op[field]][1] += op["seconds"]
+    return [f"| {name} | {count} | {seconds * 1e3:.1f} | {seconds / total:.1%} |"
+            for name, (count, seconds) in sorted(groups.items(), key=lambda item: -item[1][1])]
+
+
 def _parser():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("tflite", help="a .tflite file exported by tunablecnn (signature serving_default)")
     parser.add_argument("--signature", default="serving_default")
-    parser.add_argument("--baseline", metavar="OTHER.tflite", help="also time this file's whole graph, in turn with TFLITE")
+    parser.add_argument("--baseline", metavar="OTHER.tflite",
+                        help="also time this file's whole graph, in turn with TFLITE")
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--output", default="benchmarks/results/op_profile")

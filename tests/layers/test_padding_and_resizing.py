@@ -44,7 +44,7 @@ def test_bad_arguments():
         DepthToSpace(1)
 
 
-def test_crop_to_match_becomes_a_slice_in_tflite(rng):
+def test_crop_to_match_becomes_a_slice_in_tflite():
     # A strided slice on a feature map runs element by element in TFLite: 20x slower than SLICE.
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
 

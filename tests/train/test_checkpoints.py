@@ -85,3 +85,16 @@ def test_a_checkpoint_with_float32_moments_still_restores(tmp_path):
     _, other = _model_and_optimizer()
     CheckpointStore.restore(path, model, other)
     np.testing.assert_array_equal(other.variables[-1].numpy(), optimizer.variables[-1].numpy())
+
+
+def test_a_moment_holding_nan_is_kept_exactly_rather_than_scaled_to_nan_everywhere(tmp_path):
+    store = CheckpointStore(str(tmp_path), keep=1)
+    model, optimizer = _model_and_optimizer()
+    momentum = optimizer.variables[2]
+    value = np.full(momentum.shape, 1e-3, np.float32)
+    value.flat[0] = np.nan
+    momentum.assign(value)
+    path = store.save(model, optimizer, {"global_step": 1})
+    _, other = _model_and_optimizer()
+    CheckpointStore.restore(path, model, other)
+    np.testing.assert_array_equal(other.variables[2].numpy(), value)

@@ -13,14 +13,15 @@ class CropToMatch(keras.layers.Layer):
     Output shape: `[batch, H, W, channels]`.
 
     `tf.slice` rather than `inputs[:, :H, :W]`: TFLite runs the strided slice that indexing becomes
-    element by element (39 ms for a 512x512x24 map on this machine's CPU, as long as a 24-channel
-    convolution), the slice row by row (1.7 ms); benchmarks/op_profile.py found it.
+    element by element, outside XNNPACK (in the flagship at 512x512, 1 thread: 28 ms, as long as a
+    full-resolution convolution; as a slice 1.2 ms; benchmarks/results/op_profile_unet24*.md). A
+    reference larger than `inputs` is an error (indexing clamped it silently).
     """
 
     def call(self, inputs, reference):
         shape = tf.shape(reference)
-        channels = inputs.shape[-1] if inputs.shape[-1] is not None else -1  # static, for the layers after
-        return tf.slice(inputs, [0, 0, 0, 0], tf.stack([-1, shape[1], shape[2], channels]))
+        batch, channels = (-1 if size is None else size for size in (inputs.shape[0], inputs.shape[-1]))
+        return tf.slice(inputs, [0, 0, 0, 0], tf.stack([batch, shape[1], shape[2], channels]))  # static sizes kept
 
     def compute_output_shape(self, inputs_shape, reference_shape):
         return (inputs_shape[0], reference_shape[1], reference_shape[2], inputs_shape[3])

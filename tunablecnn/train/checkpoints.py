@@ -1,15 +1,19 @@
 """Crash-safe checkpoints: model weights, optimizer state and training position.
 
 Each checkpoint is a folder `ckpt-<global step>` holding `model.weights.h5`,
-`optimizer.npz` and `state.json`. The weights are kept exactly; the optimizer's moment estimates
-(Adam's momentum and velocity, two thirds of a checkpoint in float32) are kept in float16, each
-tensor scaled by its largest magnitude and velocities as their square root (which spans half the
-decades), so that a committed resumable checkpoint is half the size at a relative error of
-about 1e-3 in each moment. Files written before this (float32 moments) still load. It is written under a temporary name and renamed
-into place only when complete, so a kill at any moment leaves the previous checkpoint
-as the latest valid one; leftovers of an interrupted write are removed on the next save.
+`optimizer.npz` and `state.json`, written under a temporary name and renamed into place only
+when complete, so a kill at any moment leaves the previous checkpoint as the latest valid one;
+leftovers of an interrupted write are removed on the next save.
 A checkpoint damaged afterwards (say, truncated while copied between machines) is renamed
 `damaged-ckpt-<step>` when a resume finds it, and the newest readable one is used instead.
+
+The weights are kept exactly. The optimizer's moment estimates (Adam's momentum and velocity,
+two thirds of a float32 checkpoint) are kept in float16, each tensor scaled by its largest
+magnitude, velocities as their square root (which spans half the decades): a checkpoint is two
+thirds of its float32 size, each moment within about 1e-3 of the tensor's largest entry (entries
+far below it round to float16 subnormals or zero, which Adam's epsilon absorbs). A tensor holding
+NaN or inf is kept exactly. Files with float32 moments (written before 2026-12-04) still load;
+older code cannot read the new files.
 """
 
 import json
@@ -138,7 +142,7 @@ def _pack_optimizer(variables):
     arrays = {}
     for i, variable in enumerate(variables):
         value = variable.numpy()
-        if not variable.name.endswith(_MOMENTS) or value.ndim == 0:
+        if not variable.name.endswith(_MOMENTS) or value.ndim == 0 or not np.isfinite(value).all():
             arrays[f"arr_{i}"] = value
             continue
         if variable.name.endswith("_velocity"):
