@@ -37,7 +37,8 @@ def main():
     files = dataset_files(pipeline["dataset"]).validation
     for label, denoise in scores.items():
         values = [_score(denoise, path, channels, args.sigma, seed) for seed, path in enumerate(files)]
-        print(f"{label}: {np.mean(values):.3f} dB at sigma {args.sigma:g}, alpha {args.alpha:g}, {len(files)} held-out images")
+        print(f"{label}: {np.mean(values):.3f} dB at sigma {args.sigma:g}, alpha {args.alpha:g}, "
+              f"{len(files)} held-out images")
 
 
 def _run_keras(model, image, alpha, tunable):
