@@ -144,8 +144,7 @@ def _one_op_model(model, index):
     buffers, tensors = [schema.BufferT()], []
     for old in remap:
         tensor = copy.copy(graph.tensors[old])
-        data = model.buffers[tensor.buffer].data if tensor.buffer else None
-        if data is not None and len(data):
+        if _is_constant(model, old):
             buffers.append(model.buffers[tensor.buffer])
             tensor.buffer = len(buffers) - 1
         else:
