@@ -11,9 +11,16 @@ from tunablecnn.layers import CropToMatch, DepthToSpace, PadToMultiple, ResizeTo
 def test_pad_then_crop_is_identity(rng):
     x = rng.random((2, 37, 53, 3)).astype("float32")
     padded = check_layer(PadToMultiple(8), x, expected_shapes=(2, 40, 56, 3))
-    np.testing.assert_array_equal(np.asarray(padded)[:, 37:], 0.0)
+    expected = np.pad(x, ((0, 0), (0, 3), (0, 3), (0, 0)), mode="symmetric")
+    np.testing.assert_array_equal(np.asarray(padded), expected)  # mirrored, not a band of zeros
     cropped = check_layer(CropToMatch(), {"inputs": np.asarray(padded), "reference": x}, expected_shapes=x.shape, fit=False)
     np.testing.assert_array_equal(np.asarray(cropped), x)
+
+
+def test_pad_mirrors_periodically_when_the_image_is_smaller_than_the_padding():
+    x = np.arange(1, 4, dtype="float32").reshape(1, 3, 1, 1)
+    padded = np.asarray(PadToMultiple(8)(x))[0, :, 0, 0]
+    np.testing.assert_array_equal(padded, [1, 2, 3, 3, 2, 1, 1, 2])
 
 
 def test_resize_to_match_reaches_odd_sizes_and_keeps_constants(rng):
