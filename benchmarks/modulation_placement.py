@@ -6,7 +6,7 @@
 Variants are the rows of `benchmarks/tunable_latency.py` (`tunable_sections`, with placement
 `all`): AdaFM 3x3 / 1x1 (`adafm_k3`, `adafm_k1`), FTN, DNI, low-rank DNI (`dni_r4`, `dni_r8`),
 each also from a coarser U-Net level (`_from1`, `_from2`, `_from3`). Every variant tunes on the
-same base, the flagship's (pretrained/adafm-unet24-gray-15-50, base network only:
+same base, the flagship's (zoo/adafm-unet24-gray-15-50, base network only:
 `train.initial_weights_match: base`), for the same --steps tune steps at sigma 50, with the
 flagship's recipe (tunablecnn/configs/zoo_adafm_unet24_gray_15_50.json) and only its `tunable`
 section replaced by the variant's. Each variant is trained, exported (alpha calibrated on the
@@ -78,7 +78,7 @@ def _pipeline(tunable, steps):
         pipeline = json.load(handle)
     steps_per_epoch = pipeline["train"].get("steps_per_epoch", 500)
     pipeline["tunable"] = {**tunable, "tune_total_steps": steps, "tune_epochs": math.ceil(steps / steps_per_epoch)}
-    pipeline["train"].update(epochs=0, initial_weights="pretrained/adafm-unet24-gray-15-50",
+    pipeline["train"].update(epochs=0, initial_weights="zoo/adafm-unet24-gray-15-50",
                              initial_weights_match="base", checkpoint_every=min(250, steps))
     return pipeline
 

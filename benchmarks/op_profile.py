@@ -1,6 +1,6 @@
 """Where does a TFLite file spend its time? Op-by-op timing of one signature.
 
-    python benchmarks/op_profile.py pretrained/adafm-unet24-gray-15-50/model.tflite \
+    python benchmarks/op_profile.py exported/adafm-unet24-gray-15-50/model.tflite \
         --size 512 --output benchmarks/results/op_profile_unet24
 
 The Python interpreter has no per-op profiler, so this times each operator alone: the signature's

@@ -1,6 +1,6 @@
 """Quantized TFLite against float32: file size, latency at 1 and 2 threads, PSNR per sigma.
 
-    python -m tunablecnn.export --checkpoint-directory pretrained/adafm-unet24-gray-15-50 \
+    python -m tunablecnn.export --checkpoint-directory zoo/adafm-unet24-gray-15-50 \
         --output-directory exported/adafm-unet24-gray-15-50-quantized --to-tflite --quantize float16 int8
     python benchmarks/quantized_tflite.py --model exported/adafm-unet24-gray-15-50-quantized \
         --dataset ../shared/data/BSD68 --output benchmarks/results/quantized_tflite

@@ -10,7 +10,7 @@ from tunablecnn.config import shipped_configs
 
 # Zoo recipes whose network an example config already builds (same model, same method); the
 # default run builds the examples, `-m slow` every shipped config.
-_ZOO_DUPLICATES = ("zoo_adafm_unet24", "zoo_cfsnet", "zoo_dni", "zoo_dynamic", "zoo_ftn", "zoo_dedicated", "zoo_blind")
+_ZOO_DUPLICATES = ("zoo_adafm_unet24", "zoo_adafm_unet20d4_full", "zoo_cfsnet", "zoo_dni", "zoo_dynamic", "zoo_ftn", "zoo_dedicated", "zoo_blind")
 
 
 def shipped_config_params():

@@ -3,7 +3,7 @@
     python -m tunablecnn.summary                                  # the default resnet_gray.json
     python -m tunablecnn.summary --pipeline-config my.json --layers
     python -m tunablecnn.summary --pipeline-config my.json --methods   # base vs every method
-    python -m tunablecnn.summary --weights pretrained/adafm-unet24-gray-15-50 --filters filters.png [--layer NAME]
+    python -m tunablecnn.summary --weights pretrained/adafm-unet20d4-gray-15-50 --filters filters.png [--layer NAME]
 
 --filters draws what alpha does inside a trained model (AdaFM, FTN, DNI): one modulated layer's
 filters at alpha 0, 0.25, ... 1 and their change; --weights is an exported model folder or a
