@@ -6,8 +6,10 @@
 A U-Net pads its input at the bottom/right to a multiple of 2^depth and crops the output back
 (`tunablecnn.layers.PadToMultiple`). Until 2026-12-04 that padding was a band of zeros; since then
 it mirrors the image. The zero band is reproduced here without the old graph: padding the noisy
-image with zeros to the multiple *before* the model leaves the model nothing to pad, which is
-exactly what the old graph computed. Modes, each scored on --dataset at the calibrated alpha of
+image with zeros to the multiple *before* the model leaves the model nothing to pad. That is the old
+graph up to the last row and column: the model's 1-channel output convolution runs after its crop,
+so with the padding outside it also sees the band there (on BSD68 at sigma 15 the emulation scores
+31.43 dB for `adafm-unet24-gray-15-50`, the old graph 31.40). Modes, each scored on --dataset at the calibrated alpha of
 each sigma (the evaluation's noise convention and seeds): `zero band` (the old graph),
 `mirror` (the model as exported now), `mirror + margin M` (the image mirrored by M pixels on all
 four sides first, then cropped: does the convolutions' own zero padding at the border cost too?).
