@@ -1,7 +1,7 @@
 """How far has a training run got? Its newest checkpoint beside bundled models, on its held-out images.
 
     python benchmarks/checkpoint_psnr.py zoo/adafm-unet20d4-gray-15-50 \
-        [--against adafm-unet24-gray-15-50] [--sigma 15] [--alpha 0]
+        [--against adafm-unet20d4-gray-15-50] [--sigma 15] [--alpha 0]
 
 The trainer's validation PSNR is measured on a fixed batch of crops whose size follows each run's
 config, so two runs' numbers do not compare. This scores the run's newest checkpoint and each

@@ -1,6 +1,6 @@
 """Alpha maps against one alpha per image, on noise that varies across the picture (BSD68, gray).
 
-    python benchmarks/noise_maps.py [--model adafm-unet24-gray-15-50 | FOLDER] [--max-images N]
+    python benchmarks/noise_maps.py [--model adafm-unet20d4-gray-15-50 | FOLDER] [--max-images N]
         [--data ../shared/data] [--output reports/noise_maps] [--backend saved_model]
 
 Writes OUTPUT/report.md and OUTPUT/per_image.csv. Settings, each noise drawn unclipped from a
@@ -60,7 +60,7 @@ def main(argv=None):
 
 def _parser():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="adafm-unet24-gray-15-50", help="bundled name or exported folder")
+    parser.add_argument("--model", default="adafm-unet20d4-gray-15-50", help="bundled name or exported folder")
     parser.add_argument("--data", default=os.path.join("..", "shared", "data"))
     parser.add_argument("--max-images", type=int, default=None, metavar="N", help="first N images of BSD68 (default all)")
     parser.add_argument("--output", default=os.path.join("reports", "noise_maps"))

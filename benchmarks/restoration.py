@@ -1,6 +1,6 @@
 """Plug-and-play restoration measured on Set12: deblurring, inpainting, super-resolution.
 
-    python benchmarks/restoration.py [--model adafm-unet24-gray-15-50] [--images 12]
+    python benchmarks/restoration.py [--model adafm-unet16-gray-15-50] [--images 12]
         [--data ../shared/data] [--output reports/restoration]
 
 Writes report.md and results.json. Every degradation is synthesized here from a fixed seed:

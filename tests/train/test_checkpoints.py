@@ -1,4 +1,5 @@
 import os
+import shutil
 
 import keras
 import numpy as np
@@ -56,6 +57,14 @@ def test_resolve_weights_accepts_model_dir_checkpoints_dir_and_checkpoint(export
     assert resolve_weights(os.path.dirname(latest)) == latest
     with pytest.raises(FileNotFoundError, match="no checkpoint found"):
         resolve_weights(str(tmp_path))
+
+
+def test_resolve_weights_names_an_exported_folder_shipped_without_keras_weights(exported_tunable, tmp_path):
+    folder = tmp_path / "no-weights"
+    shutil.copytree(exported_tunable, folder)
+    (folder / "model.weights.h5").unlink()
+    with pytest.raises(FileNotFoundError, match="exported model folder without model.weights.h5"):
+        resolve_weights(str(folder))
 
 
 def test_optimizer_moments_are_stored_in_half_size_and_restore_closely(tmp_path):

@@ -180,4 +180,7 @@ def resolve_weights(path):
             latest = CheckpointStore.latest_in(candidate)
             if latest:
                 return os.path.join(latest, WEIGHTS_FILE)
+    if os.path.isfile(os.path.join(path, "metadata.json")):  # an exported folder (tunablecnn.model_folder)
+        raise FileNotFoundError(f"{path}: an exported model folder without {WEIGHTS_FILE} (bundled models may ship "
+                                "without their Keras weights: use the training run its README names)")
     raise FileNotFoundError(f"{path}: no checkpoint found (expected a model directory, its checkpoints/ or a ckpt-* folder)")
