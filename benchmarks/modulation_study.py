@@ -55,7 +55,7 @@ def main():
         "curves": curves([row for r in results for row in r["summary"]], args.tunable),
         "gap": gaps([row for r in results for row in r["summary"]], args.tunable, args.dedicated),
         "cost": costs(folders, args.size, args.repeats),
-        "linearity": {_name(f): linearity(read_metadata(f)["tunable"]["calibration"]) for f in args.tunable},
+        "linearity": {_name(f): linearity(read_metadata(f)["tunable"]) for f in args.tunable},
         "method": {_name(f): _pipeline(f)["tunable"]["type"] for f in args.tunable},
     }
     with open(os.path.join(args.output, "study.json"), "w") as handle:
@@ -140,8 +140,12 @@ def _tflite(folder):
     return convert_to_tflite(uint8_serving_function(model, freeze=True))
 
 
-def linearity(calibration):
-    """How straight alpha(sigma) is: the largest |alpha - line| (line through the two ends) and R^2 of a fit."""
+def linearity(tunable):
+    """How straight alpha(sigma) is over the trained range, start to end level (the calibration also
+    holds levels below the start, at alpha < 0): the largest |alpha - line| (line through the two
+    ends) and R^2 of a fit."""
+    start, end = tunable["start"]["additional_noise"], tunable["end"]["additional_noise"]
+    calibration = [row for row in tunable["calibration"] if start <= row["level"] <= end]
     sigma = np.array([row["level"] for row in calibration])
     alpha = np.array([row["alpha"] for row in calibration])
     line = (sigma - sigma[0]) / (sigma[-1] - sigma[0])
