@@ -1,7 +1,7 @@
 """What the U-Net's padding to a multiple of 2^depth costs at the image border.
 
     python benchmarks/border_padding.py --model exported/adafm-unet24-gray-15-50 \
-        --model exported/adafm-unet20d4-gray-15-50 --sigmas 15,50 --output benchmarks/results/border_padding
+        --model adafm-unet20d4-gray-15-50 --sigmas 15,50 --output benchmarks/results/border_padding
 
 A U-Net pads its input at the bottom/right to a multiple of 2^depth and crops the output back
 (`tunablecnn.layers.PadToMultiple`). Until 2026-12-04 that padding was a band of zeros; since then
@@ -18,6 +18,7 @@ Writes OUTPUT.md and OUTPUT.json.
 
 import argparse
 import os
+import sys
 
 import numpy as np
 
@@ -37,7 +38,10 @@ def main():
     rows = []
     for name in args.model:
         denoiser = load_model(name)
-        multiple = 2 ** load_pipeline(os.path.join(resolve(name), FILES["pipeline"]))["model"]["depth"]
+        model = load_pipeline(os.path.join(resolve(name), FILES["pipeline"]))["model"]
+        if model["type"] != "unet":
+            sys.exit(f"error: {name} is a {model['type']} model; only a U-Net pads to a multiple (--model)")
+        multiple = 2 ** model["depth"]
         dataset = read_dataset(args.dataset, denoiser.metadata["model"]["channels"], args.max_images)
         for sigma in args.sigmas:
             alpha = denoiser.alpha_for_level(sigma) if denoiser.tunable else None

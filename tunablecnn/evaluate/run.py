@@ -105,7 +105,8 @@ def model_metrics(summary, method):
     chosen = [r for r in rows if r["setting"] in ("calibrated", "fixed")]
     if not chosen:
         chosen = list(best_alphas(rows).get(method, {}).values())
-    return {f"{r['sigma']:g}": {"psnr": round(r["psnr"], 3), "ssim": round(r["ssim"], 4), "alpha": r["alpha"],
+    # PSNR unrounded: a report shows it to 2 decimals, and a rounded copy can round again the other way
+    return {f"{r['sigma']:g}": {"psnr": r["psnr"], "ssim": round(r["ssim"], 4), "alpha": r["alpha"],
                                 "setting": r["setting"], "images": r["images"]} for r in chosen}
 
 

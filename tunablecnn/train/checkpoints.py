@@ -25,6 +25,7 @@ import zipfile
 import numpy as np
 
 from tunablecnn.config import ConfigError
+from tunablecnn.model_folder import is_model_folder
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ def resolve_weights(path):
             latest = CheckpointStore.latest_in(candidate)
             if latest:
                 return os.path.join(latest, WEIGHTS_FILE)
-    if os.path.isfile(os.path.join(path, "metadata.json")):  # an exported folder (tunablecnn.model_folder)
+    if is_model_folder(path):
         raise FileNotFoundError(f"{path}: an exported model folder without {WEIGHTS_FILE} (bundled models may ship "
                                 "without their Keras weights: use the training run its README names)")
     raise FileNotFoundError(f"{path}: no checkpoint found (expected a model directory, its checkpoints/ or a ckpt-* folder)")
