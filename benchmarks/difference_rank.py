@@ -25,6 +25,7 @@ from tunablecnn.data import read_image
 from tunablecnn.layers.dni_conv import DNIConv2D
 from tunablecnn.layers.modulated_conv import ModulatedConv2D
 from tunablecnn.models.cost import model_cost
+from tunablecnn.train.checkpoints import load_weights, resolve_weights
 
 from tunable_latency import write_results  # benchmarks/, beside this script
 
@@ -43,7 +44,7 @@ def analyse(folder, image_path):
     probe = copy.deepcopy(pipeline)
     probe["model"]["input_shape"][:2] = [PROBE, PROBE]
     model = build_model(probe)
-    model.load_weights(os.path.join(folder, "model.weights.h5"))
+    load_weights(model, resolve_weights(folder))
     layers = [layer for layer in model._flatten_layers() if isinstance(layer, ModulatedConv2D)]
     spectra = {layer.name: _spectrum(np.asarray(layer._kernel_delta())) for layer in layers}
     base = model_cost({k: v for k, v in pipeline.items() if k != "tunable"})["flops_per_pixel"]
@@ -82,7 +83,7 @@ def _branch_flops(layer, rank):
 def _truncation_error(pipeline, folder, image_path, residual):
     """Largest |difference| in gray levels between the exact DNI model and one with D truncated, at alpha 0.5 and 1."""
     model = build_model(pipeline)
-    model.load_weights(os.path.join(folder, "model.weights.h5"))
+    load_weights(model, resolve_weights(folder))
     image = read_image(image_path, 1).pixels[None].astype(np.float32)
     noisy = image + np.random.default_rng(0).normal(0, 25 / 255, image.shape).astype(np.float32)
     run = lambda alpha: np.round(np.clip(np.asarray(model({"image": noisy, "alpha": np.full((1, 1), alpha, np.float32)}),  # noqa: E731

@@ -136,6 +136,7 @@ def _model_candidates(denoiser, sigma, threads):
     from tunablecnn.export import convert_to_tflite, float_serving_function
     from tunablecnn.inference import TFLiteRunner
     from tunablecnn.model_folder import FILES
+    from tunablecnn.train.checkpoints import load_weights, resolve_weights
 
     name = denoiser.metadata["name"]
     alpha = np.full((1, 1), denoiser.alpha_for_level(sigma), np.float32) if denoiser.tunable else None
@@ -161,9 +162,10 @@ def _model_candidates(denoiser, sigma, threads):
 def _keras_model(directory):
     from tunablecnn import build_model, load_pipeline
     from tunablecnn.model_folder import FILES
+    from tunablecnn.train.checkpoints import load_weights, resolve_weights
 
     model = build_model(load_pipeline(os.path.join(directory, FILES["pipeline"])))
-    model.load_weights(os.path.join(directory, FILES["weights"]))
+    load_weights(model, resolve_weights(directory))
     return model
 
 

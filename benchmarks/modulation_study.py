@@ -36,6 +36,7 @@ from tunablecnn.evaluate.run import model_metrics
 from tunablecnn.export import convert_to_tflite, uint8_serving_function
 from tunablecnn.inference import TFLiteRunner
 from tunablecnn.model_folder import read_metadata, record_metrics
+from tunablecnn.train.checkpoints import load_weights, resolve_weights
 
 from tunable_latency import time_interleaved  # benchmarks/, beside this script: the one timing loop
 
@@ -136,7 +137,7 @@ def _tflite(folder):
     if os.path.isfile(path):
         return path
     model = build_model(load_pipeline(os.path.join(folder, "pipeline.json")))
-    model.load_weights(os.path.join(folder, "model.weights.h5"))
+    load_weights(model, resolve_weights(folder))
     return convert_to_tflite(uint8_serving_function(model, freeze=True))
 
 

@@ -6,7 +6,8 @@ KerasHub's `preset_utils` owns its preset folders). A folder holds:
     metadata.json        format_version, name, model, tunable (with calibration), signature, files, metrics
     pipeline.json        the pipeline config it was built from
     model.weights.h5     Keras weights (for fine-tuning and re-export; a bundled model may ship
-                         without them to keep `pretrained/` small: `load_model` does not read them)
+                         without them to keep `pretrained/` small: `load_model` does not read them,
+                         and fine-tuning and export then read the SavedModel's variables instead)
     saved_model/         SavedModel: serving_default (uint8) and denoise_float signatures; tunable
                          models also alpha_map (uint8) and denoise_float_map, with alpha [N, H, W, 1]
     model.tflite         optional: TFLite, uint8 in and out (serving_default, and alpha_map if tunable)

@@ -22,7 +22,7 @@ from tunablecnn.model_folder import FILES
 from tunablecnn.models import build_model, is_scale_equivariant
 from tunablecnn.models.cost import method_costs, model_cost
 from tunablecnn.models.filters import modulated_filters, plot_filters
-from tunablecnn.train.checkpoints import resolve_weights
+from tunablecnn.train.checkpoints import load_weights, resolve_weights
 
 DEFAULT_CONFIG = "resnet_gray.json"
 
@@ -82,7 +82,7 @@ def _draw_filters(pipeline, args):
     if not args.weights:
         raise ValueError("--filters needs --weights: the filters of an untrained model show nothing")
     model = build_model(pipeline)
-    model.load_weights(resolve_weights(args.weights))
+    load_weights(model, resolve_weights(args.weights))
     result = modulated_filters(model, args.layer)
     plot_filters(result, args.filters)
     print(f"wrote {args.filters} ({result['layer']}, {result['kind']})")

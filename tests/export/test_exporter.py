@@ -334,3 +334,19 @@ def test_calibration_crops_read_package_folders_as_the_quickstart_gives_them():
     from tunablecnn.export.exporter import calibration_crops
 
     assert calibration_crops(["pkg://skimage/data"], channels=1, count=2).shape[0] == 2
+
+
+def test_a_folder_shipped_without_keras_weights_exports_again_from_its_saved_model(exported_tunable, tmp_path, rng):
+    shipped = tmp_path / "shipped"
+    shutil.copytree(exported_tunable, shipped)
+    (shipped / "model.weights.h5").unlink()
+    again = tmp_path / "again"
+    subprocess.run([sys.executable, "-m", "tunablecnn.export", "--checkpoint-directory", str(shipped),
+                    "--output-directory", str(again)], check=True, capture_output=True)
+    assert (again / "model.weights.h5").is_file()
+    earlier, metadata = (json.loads((folder / "metadata.json").read_text()) for folder in (exported_tunable, again))
+    assert metadata["tunable"]["calibration"] == earlier["tunable"]["calibration"] != []
+    image = rng.integers(0, 256, size=(1, 24, 20, 1), dtype=np.uint8)
+    for alpha in (0.0, 0.6):
+        want = load_model(str(exported_tunable))(image, alpha=alpha)
+        np.testing.assert_array_equal(load_model(str(again))(image, alpha=alpha), want)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tunablecnn import build_model, load_pipeline
-from tunablecnn.train.checkpoints import CheckpointStore, resolve_weights
+from tunablecnn.train.checkpoints import CheckpointStore, load_weights, resolve_weights
 
 
 def _model_and_optimizer():
@@ -59,11 +59,32 @@ def test_resolve_weights_accepts_model_dir_checkpoints_dir_and_checkpoint(export
         resolve_weights(str(tmp_path))
 
 
-def test_resolve_weights_names_an_exported_folder_shipped_without_keras_weights(exported_tunable, tmp_path):
+def test_an_exported_folder_without_keras_weights_gives_them_from_its_saved_model(exported_tunable, tmp_path):
     folder = tmp_path / "no-weights"
     shutil.copytree(exported_tunable, folder)
     (folder / "model.weights.h5").unlink()
-    with pytest.raises(FileNotFoundError, match="exported model folder without model.weights.h5"):
+    pipeline = load_pipeline(str(folder / "pipeline.json"))
+    expected, restored = build_model(pipeline), build_model(pipeline)
+    expected.load_weights(str(exported_tunable / "model.weights.h5"))
+    load_weights(restored, resolve_weights(str(folder)))
+    for want, got in zip(expected.weights, restored.weights, strict=True):
+        np.testing.assert_array_equal(got.numpy(), want.numpy(), err_msg=want.path)
+
+
+def test_saved_model_variables_of_another_network_are_refused(exported_tunable, exported_blind_color, tmp_path):
+    folder = tmp_path / "no-weights"
+    shutil.copytree(exported_blind_color, folder)
+    (folder / "model.weights.h5").unlink()
+    model = build_model(load_pipeline(str(exported_tunable / "pipeline.json")))
+    with pytest.raises(ValueError, match="do not fit this network"):
+        load_weights(model, resolve_weights(str(folder)))
+
+
+def test_an_exported_folder_with_no_weights_at_all_is_named(exported_tunable, tmp_path):
+    folder = tmp_path / "empty-export"
+    folder.mkdir()
+    shutil.copy(exported_tunable / "metadata.json", folder)
+    with pytest.raises(FileNotFoundError, match="exported model folder with neither model.weights.h5 nor saved_model"):
         resolve_weights(str(folder))
 
 

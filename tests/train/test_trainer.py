@@ -1,6 +1,7 @@
 import json
 import logging
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -236,6 +237,24 @@ def test_a_tune_stage_can_start_from_another_methods_base(method, tiny_pipeline,
     at = lambda model, a: np.asarray(model({"image": x, "alpha": np.full((1, 1), a, "float32")}))  # noqa: E731
     np.testing.assert_allclose(at(target, 0.0), at(source, 0.0), atol=1e-5)  # one base, two methods
     assert not np.allclose(at(target, 1.0), at(target, 0.0), atol=1e-5)  # and the tune stage trained
+
+
+def test_a_tune_stage_starts_from_an_exported_folder_shipped_without_keras_weights(exported_tunable, tiny_pipeline,
+                                                                                  tmp_path):
+    shipped = tmp_path / "shipped"
+    shutil.copytree(exported_tunable, shipped)
+    (shipped / "model.weights.h5").unlink()
+    source = load_pipeline(str(shipped / "pipeline.json"))
+    tuned = load_pipeline(tiny_pipeline(
+        model=source["model"], dataset={"color_mode": "gray"}, tunable={"type": "ftn", "tune_epochs": 1, **LEVELS},
+        train={"epochs": 0, "initial_weights": str(shipped), "initial_weights_match": "base"}))
+    result = train(tuned, str(tmp_path / "ftn"))
+    exported, target = build_model(source), build_model(tuned)
+    exported.load_weights(str(exported_tunable / "model.weights.h5"))
+    CheckpointStore.restore(result["checkpoint"], target)
+    x = np.random.default_rng(0).random((1, 16, 16, 1)).astype("float32")
+    at = lambda model: np.asarray(model({"image": x, "alpha": np.zeros((1, 1), "float32")}))  # noqa: E731
+    np.testing.assert_allclose(at(target), at(exported), atol=1e-5)  # the shipped base, read from the SavedModel
 
 
 def test_a_base_from_a_different_network_is_a_config_error(tiny_pipeline, tmp_path):

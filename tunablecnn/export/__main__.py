@@ -16,6 +16,15 @@ the best alpha, measured on clean images from --calibration-directory (default: 
 validation images the training held out of the pipeline's dataset, so alpha is chosen on
 images the model never saw).
 
+--checkpoint-directory may also be an exported folder or a bundled model's name, to write the
+files it ships without (a bundled model may leave out its .tflite files and Keras weights; its
+SavedModel holds the same weights):
+
+    python -m tunablecnn.export --checkpoint-directory adafm-unet20d4-gray-15-50 --output-directory exported/flagship --to-tflite
+
+Its calibration and recorded metrics are then kept (the same weights); give
+--calibration-directory to measure the calibration again.
+
 Exit status: 0 done, 1 verification failed, 2 bad arguments, config or checkpoint, or an
 OUTPUT folder that holds something other than an export, 130 interrupted.
 """
@@ -30,7 +39,7 @@ from tunablecnn.config import load_pipeline
 from tunablecnn.export.exporter import calibration_crops, calibration_files, export_model
 from tunablecnn.train.checkpoints import resolve_weights
 from tunablecnn.export.verify import VerificationError
-from tunablecnn.model_folder import QUANTIZATIONS
+from tunablecnn.model_folder import QUANTIZATIONS, is_model_folder, list_models, read_metadata, resolve
 
 
 def main(argv=None):
@@ -43,13 +52,33 @@ def main(argv=None):
 
 
 def _export(args):
-    pipeline = load_pipeline(args.pipeline_config or os.path.join(args.checkpoint_directory, "pipeline.json"))
-    weights = resolve_weights(args.checkpoint_directory)
-    crops = _calibration(pipeline, args)
+    source = _source(args.checkpoint_directory)
+    pipeline = load_pipeline(args.pipeline_config or os.path.join(source, "pipeline.json"))
+    weights = resolve_weights(source)
+    kept = _kept_from(source, args)
+    crops = None if kept else _calibration(pipeline, args)
     metadata = export_model(pipeline, weights, args.output_directory, to_tflite=args.to_tflite,
-                            quantize=args.quantize, calibration_images=crops)
+                            quantize=args.quantize, calibration_images=crops, **kept)
     print(f"exported {metadata['name']} to {args.output_directory} (verification: "
           f"{metadata['verification']['max_abs_difference_gray_levels']})")
+
+
+def _source(path):
+    """`path`, or the folder of the bundled model of that name."""
+    if os.path.exists(path) or path not in list_models():
+        return path
+    return resolve(path)
+
+
+def _kept_from(source, args):
+    """An exported folder's calibration and recorded metrics, which hold for the same weights
+    (unless --calibration-directory or --calibration-images asks to measure again); else {}."""
+    if not is_model_folder(source) or args.calibration_directory or args.calibration_images is not None:
+        return {}
+    earlier = read_metadata(source)
+    calibration = (earlier.get("tunable") or {}).get("calibration")
+    logging.info("kept the calibration and metrics of %s (the same weights)", source)
+    return {"calibration": calibration or None, "metrics": earlier.get("metrics") or None}
 
 
 def _calibration(pipeline, args):
@@ -70,7 +99,10 @@ def _parser():
     parser = argparse.ArgumentParser(prog="python -m tunablecnn.export", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkpoint-directory", required=True, metavar="DIR",
-                        help="a training --model-directory, its checkpoints/ folder, or one ckpt-* folder")
+                        help="a training --model-directory, its checkpoints/ folder, one ckpt-* folder, or "
+                             "an exported model folder or bundled model name (to add TFLite files, say: its "
+                             "Keras weights, or its SavedModel's variables when it ships without them, and "
+                             "its calibration and recorded metrics are kept)")
     parser.add_argument("--pipeline-config", metavar="FILE", help="pipeline JSON (default: DIR/pipeline.json)")
     parser.add_argument("--output-directory", required=True, metavar="OUT")
     parser.add_argument("--to-tflite", action="store_true", help="also write model.tflite and model_float.tflite")

@@ -23,6 +23,7 @@ from tunablecnn.model_folder import (FILES, FLOAT_MAP_SIGNATURE, FORMAT_VERSION,
 from tunablecnn.models import build_model
 from tunablecnn.models.cost import model_cost
 from tunablecnn.models.tunable import is_tunable
+from tunablecnn.train.checkpoints import load_weights
 from tunablecnn.version import __version__
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ TOLERANCES = {"float32": 1, "float16": 2, "dynamic": 24, "int8": 24}
 
 
 def export_model(pipeline, weights_path, output_directory, *, to_tflite=True, quantize=(),
-                 calibration_images=None, metrics=None):
+                 calibration_images=None, calibration=None, metrics=None):
     """Export trained weights as SavedModel (+ TFLite), verify it, calibrate alpha; return the metadata.
 
     `quantize`: quantized TFLite files to write beside the float32 ones, any of "float16",
@@ -41,7 +42,8 @@ def export_model(pipeline, weights_path, output_directory, *, to_tflite=True, qu
     ranges on noisy `calibration_images` over the model's alpha range (`representative.py`).
 
     `calibration_images` is a float array [N, H, W, C] of clean images in [0, 1] used to map
-    noise levels to alpha (tunable models only; None skips calibration).
+    noise levels to alpha (tunable models only; None skips calibration). `calibration` instead
+    gives the table itself, as an earlier export of the same weights measured it.
 
     The export is written beside `output_directory` as `.<name>.partial-<pid>` and swapped in
     only after its self-check passed, so the folder always holds one complete export, the
@@ -55,12 +57,14 @@ def export_model(pipeline, weights_path, output_directory, *, to_tflite=True, qu
     target = os.path.normpath(output_directory)
     _prepare_target(target)
     model = build_model(pipeline)
-    model.load_weights(weights_path)
+    load_weights(model, weights_path)
     staging = _sibling(target, "partial", os.getpid())
     try:
         data = functools.partial(representative_data, pipeline, calibration_images)
         metadata = _write_export(model, pipeline, staging, os.path.basename(target), precisions, data, metrics)
-        if is_tunable(model) and calibration_images is not None:
+        if is_tunable(model) and calibration is not None:
+            metadata["tunable"]["calibration"] = calibration
+        elif is_tunable(model) and calibration_images is not None:
             metadata["tunable"]["calibration"] = _calibrate(model, pipeline, calibration_images)
         if not metrics:
             metadata["metrics"] = _kept_metrics(target, weights_path, metadata)

@@ -23,9 +23,10 @@ import shutil
 import zipfile
 
 import numpy as np
+import tensorflow as tf
 
 from tunablecnn.config import ConfigError
-from tunablecnn.model_folder import is_model_folder
+from tunablecnn.model_folder import FILES, is_model_folder
 
 logger = logging.getLogger(__name__)
 
@@ -170,8 +171,10 @@ def _read_optimizer_file(path):
 
 
 def resolve_weights(path):
-    """The weights file in `path`: an exported model folder, a training model directory (its
-    newest checkpoint), its `checkpoints/` folder, one `ckpt-*` folder, or the weights file itself."""
+    """The weights in `path`: an exported model folder, a training model directory (its newest
+    checkpoint), its `checkpoints/` folder, one `ckpt-*` folder, or the weights file itself.
+    Gives a `.weights.h5` file, or for an exported folder shipped without one the prefix of its
+    SavedModel's variables (the same values): read either with `load_weights`."""
     if os.path.isfile(path):
         return path
     for candidate in (path, os.path.join(path, "checkpoints")):
@@ -182,6 +185,23 @@ def resolve_weights(path):
             if latest:
                 return os.path.join(latest, WEIGHTS_FILE)
     if is_model_folder(path):
-        raise FileNotFoundError(f"{path}: an exported model folder without {WEIGHTS_FILE} (bundled models may ship "
-                                "without their Keras weights: use the training run its README names)")
+        variables = os.path.join(path, FILES["saved_model"], "variables", "variables")
+        if os.path.isfile(variables + ".index"):
+            return variables
+        raise FileNotFoundError(f"{path}: an exported model folder with neither {WEIGHTS_FILE} nor "
+                                f"{FILES['saved_model']}/variables")
     raise FileNotFoundError(f"{path}: no checkpoint found (expected a model directory, its checkpoints/ or a ckpt-* folder)")
+
+
+def load_weights(model, weights):
+    """Load `weights` (a path from `resolve_weights`) into `model`; ValueError if they do not fit it.
+
+    An exported SavedModel tracks the Keras model as its attribute `model`, so its variables
+    restore by object path into a network built from the same pipeline."""
+    if weights.endswith(".h5"):
+        model.load_weights(weights)
+        return
+    try:
+        tf.train.Checkpoint(model=model).read(weights).expect_partial().assert_existing_objects_matched()
+    except (AssertionError, ValueError) as error:
+        raise ValueError(f"{weights}: the SavedModel's variables do not fit this network ({str(error)[:300]})") from None

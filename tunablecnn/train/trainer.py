@@ -20,7 +20,7 @@ from tunablecnn.models import build_model
 from tunablecnn.models.modulation import method_options
 from tunablecnn.models.transfer import copy_base_weights
 from tunablecnn.models.tunable import set_stage, start_tune_stage
-from tunablecnn.train.checkpoints import CheckpointStore, resolve_weights
+from tunablecnn.train.checkpoints import CheckpointStore, load_weights, resolve_weights
 from tunablecnn.train.distribution import distribute_batches, is_chief, make_strategy
 from tunablecnn.train.losses import per_example_loss, psnr, regularization_loss
 from tunablecnn.train.monitor import Monitor
@@ -107,7 +107,7 @@ class Trainer:
             if self.config["initial_weights_match"] == "base":
                 self._copy_base(path, weights)
             else:
-                self.model.load_weights(weights)
+                load_weights(self.model, weights)
         except (ValueError, OSError) as error:
             raise ConfigError([f"train.initial_weights: {path} does not fit this network ({error})"]) from error
         logger.info("warm start from %s%s", weights, " (base network only)" if self.config["initial_weights_match"] == "base" else "")
@@ -119,7 +119,7 @@ class Trainer:
             raise ConfigError([f"train.initial_weights: {folder} has no {PIPELINE_FILE}; initial_weights_match 'base' "
                                "needs the source's pipeline (an exported model folder or a training model directory)"])
         source = build_model(load_pipeline(pipeline_file))
-        source.load_weights(weights)
+        load_weights(source, weights)
         copy_base_weights(source, self.model)
 
     def _run_stage(self, index, stage, step):
