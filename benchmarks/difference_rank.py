@@ -1,7 +1,7 @@
 """How low-rank are the kernel differences D = W(alpha=1) - W of an FTN or DNI model (issue 13, item 2)?
 
-    python benchmarks/difference_rank.py --model pretrained/dni-unet24-gray-15-50 \
-        --model pretrained/ftn-unet24-gray-15-50 --output benchmarks/results/difference_rank
+    python benchmarks/difference_rank.py --model exported/dni-unet24-gray-15-50 \
+        --model exported/ftn-unet24-gray-15-50 --output benchmarks/results/difference_rank
 
 The exported FTN/DNI layer runs `conv(x, W) + alpha * conv(x, D)`: the second convolution
 doubles the cost. A rank-r factorization of D (a k x k x C_in x r convolution, then a 1x1

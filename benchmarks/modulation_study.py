@@ -1,7 +1,7 @@
 """Modulation study: tunable models that share one base, against dedicated models of that base.
 
     python benchmarks/modulation_study.py --tunable exported/adafm-unet24-gray-15-50 \
-        --tunable pretrained/ftn-unet24-gray-15-50 --tunable pretrained/dni-unet24-gray-15-50 \
+        --tunable exported/ftn-unet24-gray-15-50 --tunable exported/dni-unet24-gray-15-50 \
         --dedicated exported/dedicated-unet24-gray-25 --dedicated exported/dedicated-unet24-gray-35 \
         --output reports/modulation-unet24 [--record-metrics]
 

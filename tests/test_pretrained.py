@@ -77,3 +77,13 @@ def test_bundled_model_has_a_readme_with_data_command_and_recorded_metrics(name)
         assert dataset in readme
         for scores in recorded["sigmas"].values():
             assert f"{scores['psnr']:.2f}" in readme, f"README of {name} lacks {dataset} PSNR {scores['psnr']:.2f}"
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_bundled_model_holds_the_files_its_metadata_lists_and_its_weights(name):
+    from tunablecnn.train.checkpoints import resolve_weights
+
+    folder = resolve(name)
+    for key, file in read_metadata(folder)["files"].items():
+        assert os.path.exists(os.path.join(folder, file)), f"{name}: metadata lists {key} {file}, not in the folder"
+    resolve_weights(folder)  # fine-tuning and export read its Keras weights or, without them, its SavedModel's variables
