@@ -136,7 +136,6 @@ def _model_candidates(denoiser, sigma, threads):
     from tunablecnn.export import convert_to_tflite, float_serving_function
     from tunablecnn.inference import TFLiteRunner
     from tunablecnn.model_folder import FILES
-    from tunablecnn.train.checkpoints import load_weights, resolve_weights
 
     name = denoiser.metadata["name"]
     alpha = np.full((1, 1), denoiser.alpha_for_level(sigma), np.float32) if denoiser.tunable else None

@@ -56,7 +56,7 @@ def _export(args):
     pipeline = load_pipeline(args.pipeline_config or os.path.join(source, "pipeline.json"))
     weights = resolve_weights(source)
     kept = _kept_from(source, args)
-    crops = None if kept else _calibration(pipeline, args)
+    crops = None if kept and "int8" not in args.quantize else _calibration(pipeline, args)  # int8 measures ranges on them
     metadata = export_model(pipeline, weights, args.output_directory, to_tflite=args.to_tflite,
                             quantize=args.quantize, calibration_images=crops, **kept)
     print(f"exported {metadata['name']} to {args.output_directory} (verification: "

@@ -198,7 +198,7 @@ def load_weights(model, weights):
 
     An exported SavedModel tracks the Keras model as its attribute `model`, so its variables
     restore by object path into a network built from the same pipeline."""
-    if weights.endswith(".h5"):
+    if not os.path.isfile(weights + ".index"):  # not a SavedModel's variables: a file Keras reads
         model.load_weights(weights)
         return
     try:
