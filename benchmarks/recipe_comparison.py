@@ -12,8 +12,9 @@ same pixels per step), `more_data` (Train400 and CBSD432 read as gray: 2.1x the 
 recipe costs the same per step, so equal time is also about equal steps (both reported). Each
 run is exported and scored on --dataset (blind, one pass per sigma) by family_comparison.py's
 engine (same budget rule: Ctrl-C after --minutes on a machine running nothing else). The
-starting point scores 31.40 / 28.82 / 25.76 dB on BSD68 at sigma 15 / 25 / 50 at its
-calibrated alphas (alpha 0 at 15): the gain at sigma 15 is what a recipe buys the base.
+starting point scores 31.53 / 28.96 / 25.90 dB on BSD68 at sigma 15 / 25 / 50 at its
+calibrated alphas (alpha 0 at 15; reports/bsd68, the re-exported adafm-unet24-gray-15-50 row):
+the gain at sigma 15 is what a recipe buys the base.
 Writes OUTPUT.json and OUTPUT.md and prints the table.
 """
 
@@ -54,7 +55,7 @@ def _markdown(rows, args):
              f"{os.path.basename(os.path.normpath(args.dataset))} PSNR dB (blind, one pass): the base of "
              "adafm-unet24-gray-15-50 fine-tuned at sigma 15 for the same wall-clock time with one change each "
              f"(`{BASE[0]}` with {BASE[1]}). Command: `python benchmarks/recipe_comparison.py --minutes "
-             f"{args.minutes:g} --recipes {args.recipes}`. Start: 31.40 dB at sigma 15 (BSD68).", "",
+             f"{args.minutes:g} --recipes {args.recipes}`. Start: 31.53 dB at sigma 15 (BSD68, reports/bsd68).", "",
              "| recipe | changes | " + " | ".join(f"σ={s}" for s in sigmas) + " | σ=15 vs control | steps | minutes |",
              "|---|---|" + "---:|" * (len(sigmas) + 3)]
     for name, row in sorted(rows.items(), key=lambda item: -item[1]["psnr"]["15"]):
